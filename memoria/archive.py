@@ -1,0 +1,153 @@
+"""Assemble the whole archive from parsed files: the site model every page is drawn from."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from . import urls
+from .config import SiteConfig
+from .dates import EDTFDate
+from .errors import Problems
+from .model import Article, Event, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
+from .people import link_people
+from .slugs import name_key, slugify
+
+ARTICLES_DIR = "content/articles/"
+PEOPLE_DIR = "content/people/"
+PAGES_DIR = "content/pages/"
+
+
+@dataclass
+class Term:
+    """A place or a tag, and what is filed under it."""
+
+    kind: str
+    slug: str
+    name: str
+    articles: list[Article] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return urls.item(self.kind, self.slug)
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: an article's publication or an event."""
+
+    date: EDTFDate
+    title: str
+    url: str
+    article: Article
+    event: Event | None = None
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Earliest possible day first; an article after the events of the same day."""
+        return (self.date.sort_key, self.event is None, self.title, self.url)
+
+
+@dataclass
+class Archive:
+    """Everything the site shows."""
+
+    config: SiteConfig
+    articles: list[Article]
+    people: list[Person]
+    pages: list[Page]
+    places: list[Term]
+    tags: list[Term]
+    timeline: list[Entry]
+    intro: str = ""
+
+
+def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False) -> Archive:
+    """Read every parsed file into the archive; problems are recorded, not raised."""
+    articles: list[Article] = []
+    people: list[Person] = []
+    pages: list[Page] = []
+    hidden: set[str] = set()
+    lang = config.language
+    for item in sorted(parsed, key=lambda p: p.doc.path):
+        path = item.doc.path
+        stem = PurePosixPath(path).stem
+        if is_hidden(item.doc, problems, drafts):
+            if path.startswith(PEOPLE_DIR):
+                hidden.update(_hidden_keys(item, stem))
+            continue
+        if path.startswith(ARTICLES_DIR):
+            articles.append(read_article(item, stem, lang, problems))
+        elif path.startswith(PEOPLE_DIR):
+            people.append(read_person(item, stem, lang, problems))
+        elif path.startswith(PAGES_DIR):
+            pages.append(read_page(item, stem, lang, problems))
+    articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)
+    _check_claims(articles, people, pages, problems)
+    everyone = link_people(people, articles, hidden, problems)
+    everyone.sort(key=lambda p: (name_key(p.name), p.slug))
+    return Archive(
+        config=config,
+        articles=articles,
+        people=everyone,
+        pages=sorted(pages, key=lambda p: p.slug),
+        places=_terms(urls.PLACES, articles, lambda a: a.places, lambda e: [e.place] if e.place else []),
+        tags=_terms(urls.TAGS, articles, lambda a: a.tags, lambda e: []),
+        timeline=build_timeline(articles),
+    )
+
+
+def _hidden_keys(item: Parsed, stem: str) -> set[str]:
+    meta = item.doc.meta
+    spellings = [meta.get("name"), meta.get("slug"), stem, *(meta.get("aliases") or [])]
+    return {name_key(s) for s in spellings if isinstance(s, str) and s}
+
+
+def _check_claims(articles: list[Article], people: list[Person], pages: list[Page], problems: Problems) -> None:
+    """Two files may not claim one URL (compared as lowercase ASCII slugs)."""
+    claims: dict[str, list[str]] = defaultdict(list)
+    for thing in [*articles, *people, *pages]:
+        if thing.slug:
+            claims[thing.url].append(thing.path or "")
+    for url, paths in claims.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                problems.error(path, 1, f"the URL /{url} is also claimed by {others}")
+
+
+def _terms(kind: str, articles: list[Article], of_article, of_event) -> list[Term]:  # type: ignore[no-untyped-def]
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    terms: dict[str, Term] = {}
+    for article in articles:
+        for name in dict.fromkeys(of_article(article)):
+            slug = slugify(name)
+            if slug:
+                spellings[slug][name] += 1
+                term = terms.setdefault(slug, Term(kind, slug, name))
+                if not term.articles or term.articles[-1] is not article:
+                    term.articles.append(article)
+        for event in article.events:
+            for name in of_event(event):
+                slug = slugify(name)
+                if slug:
+                    spellings[slug][name] += 1
+                    terms.setdefault(slug, Term(kind, slug, name)).events.append(event)
+    for slug, term in terms.items():
+        term.name = min(spellings[slug].items(), key=lambda pair: (-pair[1], pair[0]))[0]
+        term.events.sort(key=lambda e: e.date.sort_key)
+    return sorted(terms.values(), key=lambda t: (t.slug, t.name))
+
+
+def build_timeline(articles: list[Article]) -> list[Entry]:
+    """Every article and every event, in date order."""
+    entries = []
+    for article in articles:
+        entries.append(Entry(article.edtf, article.title, article.url, article))
+        for event in article.events:
+            entries.append(Entry(event.date, event.title, f"{article.url}#{event.anchor}", article, event))
+    entries.sort(key=lambda e: e.sort_key)
+    return entries

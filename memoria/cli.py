@@ -1,0 +1,102 @@
+"""The command line: build, serve, check, new."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import BuildError, SourceError, UsageError
+from .pipeline import Options, build, check
+from .scaffold import new_file
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of build.py."""
+    parser = argparse.ArgumentParser(prog="build.py", description="Build a memorial archive into a static site.")
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "check", "new"])
+    parser.add_argument("args", nargs="*", help="for new: article|person|page and a title or name")
+    parser.add_argument("--project", default=".", help="the project folder (default: here)")
+    parser.add_argument("--output", help="where to write the site (default: output/)")
+    parser.add_argument("--base-url", help="override site.yaml's base_url")
+    parser.add_argument("--drafts", action="store_true", help="include files marked draft: true")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="serve: port to listen on")
+    return parser
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    """Options for the pipeline from parsed arguments."""
+    project = Path(args.project)
+    output = Path(args.output) if args.output else project / "output"
+    return Options(project, output, args.drafts, args.base_url, args.strict, args.quiet)
+
+
+def report(warnings: list[SourceError], errors: list[SourceError]) -> None:
+    """Print problems, one per line, warnings marked."""
+    for warning in sorted(set(warnings)):
+        print(f"{warning} (warning)", file=sys.stderr)
+    for error in sorted(set(errors)):
+        print(error, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command != "new" and args.args:
+        parser.error(f"'{args.command}' takes no further arguments")
+    options = options_from(args)
+    try:
+        if args.command == "new":
+            return _new(parser, args, options)
+        if args.command == "check":
+            return _check(options)
+        if args.command == "serve":
+            from .server import serve
+
+            return serve(options, args.host, args.port)
+        return _build(options)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _build(options: Options) -> int:
+    try:
+        result = build(options)
+    except BuildError as err:
+        report([], err.errors)
+        print(f"build failed: {len(err.errors)} error(s); {options.output} was left as it was", file=sys.stderr)
+        return 1
+    report(result.warnings, [])
+    if not options.quiet:
+        print(f"built {result.pages} pages into {options.output} ({result.written} written, {result.kept} unchanged)")
+    return 0
+
+
+def _check(options: Options) -> int:
+    archive, problems = check(options)
+    errors = problems.errors + (problems.warnings if options.strict else [])
+    report([] if options.strict else problems.warnings, errors)
+    for person in archive.people:
+        if person.path is None and not options.quiet:
+            print(f"note: {person.name} ({person.slug}) is named but has no file in content/people/")
+    if errors:
+        print(f"check failed: {len(errors)} error(s)", file=sys.stderr)
+        return 1
+    if not options.quiet:
+        print(f"checked {len(archive.articles)} articles, {len(archive.people)} people, {len(archive.pages)} pages: no errors")
+    return 0
+
+
+def _new(parser: argparse.ArgumentParser, args: argparse.Namespace, options: Options) -> int:
+    if len(args.args) != 2 or args.args[0] not in ("article", "person", "page"):
+        parser.error('usage: build.py new article "Title" | new person "Name" | new page "Title"')
+    path = new_file(options.project, args.args[0], args.args[1])
+    print(path)
+    return 0

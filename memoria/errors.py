@@ -1,0 +1,56 @@
+"""Errors a person editing the archive can act on: `path:line: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class SourceError(Exception):
+    """A problem in one file, at one line (0 when the whole file is meant)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class Problems:
+    """Collects every error and warning of a run, so all are reported at once."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        """Record an error."""
+        self.errors.append(SourceError(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        """Record a warning."""
+        self.warnings.append(SourceError(path, line, message))
+
+    def extend(self, other: Problems) -> None:
+        """Take over everything another collector found."""
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the run must stop (warnings count under --strict)."""
+        return bool(self.errors or (strict and self.warnings))
+
+
+class BuildError(Exception):
+    """The build stopped on problems in the content; nothing was written."""
+
+    def __init__(self, errors: list[SourceError]):
+        super().__init__("\n".join(str(e) for e in sorted(errors)))
+        self.errors = sorted(set(errors))
+
+
+class UsageError(Exception):
+    """A problem with the command line or the project folder itself (exit 2 or 1)."""

@@ -1,0 +1,113 @@
+"""Markdown to safe HTML: Python-Markdown for the text, nh3 for the allow-list."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any
+
+import markdown
+import nh3
+
+from .slugs import slugify
+
+EXTENSIONS = ["extra", "toc", "smarty", "sane_lists"]
+
+_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
+    "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp",
+    "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "*": {"id", "title", "lang", "dir", "class"},
+    "a": {"href", "hreflang", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "ol": {"start", "reversed"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "time": {"datetime"},
+    "data": {"value"},
+    "del": {"datetime"},
+    "ins": {"datetime"},
+}
+_IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"}
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _heading_id(value: str, separator: str) -> str:
+    return slugify(value) or "section"
+
+
+@lru_cache(maxsize=8)
+def _cleaner(base_path: str, embeds: tuple[str, ...]) -> nh3.Cleaner:
+    def rebase(url: str) -> str:
+        # Site-relative links in Markdown follow the site to its sub-path.
+        if url.startswith("/") and not url.startswith("//"):
+            return base_path + url[1:]
+        return url
+
+    def allow_embed(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "iframe" and attribute == "src":
+            return value if _embed_allowed(value, embeds) else None
+        return value
+
+    tags, attributes = set(_TAGS), dict(_ATTRIBUTES)
+    if embeds:
+        tags.add("iframe")
+        attributes["iframe"] = _IFRAME_ATTRIBUTES
+    return nh3.Cleaner(
+        tags=tags,
+        clean_content_tags={"script", "style"},
+        attributes=attributes,
+        attribute_filter=allow_embed if embeds else None,
+        link_rel=None,
+        url_schemes={"http", "https", "mailto", "tel"},
+        filter_style_properties={"text-align"},
+        url_relative=rebase,
+    )
+
+
+def _embed_allowed(url: str, embeds: tuple[str, ...]) -> bool:
+    match = re.match(r"^https://([^/?#:]+)(?:[/?#]|$)", url)
+    if not match:
+        return False
+    host = match.group(1).lower()
+    return any(host == allowed or host.endswith("." + allowed) for allowed in embeds)
+
+
+class Renderer:
+    """Renders Markdown for one site; keep one per process (Markdown objects are reused)."""
+
+    def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = ()):
+        self.base_path = base_path
+        self.embeds = embeds
+        config: dict[str, Any] = {"toc": {"slugify": _heading_id}, "smarty": {"smart_angled_quotes": False}}
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=config, output_format="html")
+
+    def render(self, text: str) -> str:
+        """Markdown text to sanitised HTML."""
+        raw = self._md.reset().convert(text)
+        return sanitise(raw, self.base_path, self.embeds)
+
+
+def sanitise(raw_html: str, base_path: str = "/", embeds: tuple[str, ...] = ()) -> str:
+    """Keep only allowed tags, attributes and URL schemes; rebase site-relative links."""
+    return _cleaner(base_path, embeds).clean(raw_html)
+
+
+def first_paragraph(rendered: str) -> str:
+    """The first paragraph of rendered HTML, as plain text (a default summary)."""
+    match = _PARAGRAPH.search(rendered)
+    return plain_text(match.group(1)) if match else ""
+
+
+def plain_text(fragment: str) -> str:
+    """HTML fragment to text, tags dropped and white space folded."""
+    text = html.unescape(_TAG.sub("", fragment))
+    return " ".join(text.split())

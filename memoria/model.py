@@ -1,0 +1,339 @@
+"""The archive as data: articles, people, pages, events; read from parsed documents."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import urls
+from .dates import DateError, EDTFDate, parse_day, parse_edtf
+from .errors import Problems
+from .fields import Fields, describe, sub_text
+from .frontmatter import Document
+from .markup import first_paragraph
+from .slugs import is_valid_slug, slug_from_filename
+
+ARTICLE_FIELDS = frozenset(
+    "title date slug summary source people places tags events images lang draft published aliases".split()
+)
+PERSON_FIELDS = frozenset(
+    "name slug aliases role born died place photo links lang draft published".split()
+)
+PAGE_FIELDS = frozenset("title slug summary lang draft published aliases".split())
+
+
+@dataclass
+class Parsed:
+    """A content file after parsing: its document and its body rendered to HTML."""
+
+    doc: Document
+    html: str
+
+
+@dataclass
+class Source:
+    """Where an article comes from."""
+
+    name: str = ""
+    url: str = ""
+    place: str = ""
+    date: EDTFDate | None = None
+    author: str = ""
+
+
+@dataclass
+class Mention:
+    """A person named by an article or an event, as written there."""
+
+    ref: str
+    role: str
+    line: int
+    person: Person | None = None
+
+
+@dataclass
+class Image:
+    """An image an article shows."""
+
+    src: str
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass
+class Link:
+    """An outside link of a person."""
+
+    title: str
+    url: str
+
+
+@dataclass
+class Event:
+    """A dated item of an article, for the timeline."""
+
+    date: EDTFDate
+    title: str
+    place: str
+    people: list[Mention]
+    article: Article
+    number: int
+
+    @property
+    def anchor(self) -> str:
+        """The id of the event on its article's page."""
+        return f"event-{self.number}"
+
+
+@dataclass
+class Article:
+    """A report, testimony or document."""
+
+    path: str
+    slug: str
+    title: str
+    date: datetime.date
+    summary: str
+    html: str
+    source: Source
+    people: list[Mention]
+    places: list[str]
+    tags: list[str]
+    events: list[Event] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    lang: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return urls.item(urls.ARTICLES, self.slug)
+
+    @property
+    def edtf(self) -> EDTFDate:
+        """The publication date as a timeline date."""
+        return parse_edtf(self.date)
+
+
+@dataclass
+class Person:
+    """Someone the archive names; `path` is None for a person with no file."""
+
+    slug: str
+    name: str
+    path: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    role: str = ""
+    born: EDTFDate | None = None
+    died: EDTFDate | None = None
+    place: str = ""
+    photo: str = ""
+    links: list[Link] = field(default_factory=list)
+    html: str = ""
+    lang: str = ""
+    mentions: list[tuple[Article, str]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    companions: list[tuple[Person, int]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return urls.item(urls.PEOPLE, self.slug)
+
+
+@dataclass
+class Page:
+    """A free page such as 'about'."""
+
+    path: str
+    slug: str
+    title: str
+    summary: str
+    html: str
+    lang: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL."""
+        return urls.free_page(self.slug)
+
+
+def is_hidden(doc: Document, problems: Problems, drafts: bool) -> bool:
+    """True for `published: false`, and for drafts unless drafts are built."""
+    read = Fields(doc, problems)
+    return not read.flag("published", True) or (read.flag("draft", False) and not drafts)
+
+
+def _slug(read: Fields, stem: str) -> str:
+    given = read.text("slug")
+    if given:
+        if not is_valid_slug(given):
+            read.error("slug", f'\'slug\' must be lowercase ASCII letters, digits and hyphens, not "{given}"')
+        return given
+    slug = slug_from_filename(stem)
+    if not slug:
+        read.error("title", "cannot make a URL from the file name; add a 'slug:' field")
+    return slug
+
+
+def _edtf(read: Fields, key: str, value: Any) -> EDTFDate | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_edtf(value)
+    except DateError as err:
+        read.error(key, f"'{key.split('.')[0]}' {err}")
+        return None
+
+
+def _url(read: Fields, key: str, value: str) -> str:
+    scheme = urlsplit(value).scheme.lower()
+    if scheme and scheme not in ("http", "https", "mailto"):
+        read.error(key, f'\'{key.split(".")[0]}\' must be an http(s) address, not "{value}"')
+        return ""
+    return value
+
+
+def read_mentions(read: Fields, key: str) -> list[Mention]:
+    """`people:` items: a slug, a name, or {slug or name, role}."""
+    mentions = []
+    for where, item in read.items(key):
+        line = read.doc.line(where)
+        if isinstance(item, str) and item.strip():
+            mentions.append(Mention(item.strip(), "", line))
+        elif isinstance(item, dict) and (sub_text(item, "slug") or sub_text(item, "name")):
+            ref = sub_text(item, "slug") or sub_text(item, "name")
+            mentions.append(Mention(ref, sub_text(item, "role"), line))
+        else:
+            read.problems.error(read.doc.path, line, f"each of '{key}' must be a name, a slug or {{name: ..., role: ...}}, not {describe(item)}")
+    return mentions
+
+
+def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problems) -> Article:
+    """An article from its parsed file; problems are recorded, not raised."""
+    doc = parsed.doc
+    read = Fields(doc, problems)
+    read.check_known(ARTICLE_FIELDS, "an article")
+    title = read.text("title", required=True)
+    date = datetime.date(1970, 1, 1)
+    if read.has("date"):
+        try:
+            date = parse_day(doc.meta["date"])
+        except DateError as err:
+            read.error("date", f"'date' {err}")
+    else:
+        read.error("date", "'date' is required (YYYY-MM-DD)")
+    raw_source = read.mapping("source")
+    source = Source(
+        name=sub_text(raw_source, "name"),
+        url=_url(read, "source.url", sub_text(raw_source, "url")),
+        place=sub_text(raw_source, "place"),
+        date=_edtf(read, "source.date", raw_source.get("date")),
+        author=sub_text(raw_source, "author"),
+    )
+    article = Article(
+        path=doc.path,
+        slug=_slug(read, stem),
+        title=title,
+        date=date,
+        summary=read.text("summary") or first_paragraph(parsed.html),
+        html=parsed.html,
+        source=source,
+        people=read_mentions(read, "people"),
+        places=read.text_list("places"),
+        tags=read.text_list("tags"),
+        lang=read.text("lang") or default_lang,
+        aliases=read.text_list("aliases"),
+    )
+    article.images = _images(read)
+    article.events = _events(read, article)
+    return article
+
+
+def _images(read: Fields) -> list[Image]:
+    images = []
+    for where, item in read.items("images"):
+        if not isinstance(item, dict) or not sub_text(item, "src"):
+            read.problems.error(read.doc.path, read.doc.line(where), "each image needs 'src' (and 'alt')")
+            continue
+        if not sub_text(item, "alt"):
+            read.problems.warn(read.doc.path, read.doc.line(where), "image has no 'alt' text describing it")
+        images.append(Image(sub_text(item, "src"), sub_text(item, "alt"), sub_text(item, "caption"), sub_text(item, "credit")))
+    return images
+
+
+def _events(read: Fields, article: Article) -> list[Event]:
+    events = []
+    for where, item in read.items("events"):
+        line = read.doc.line(where)
+        if not isinstance(item, dict):
+            read.problems.error(read.doc.path, line, "each event must be a mapping {date: ..., title: ...}")
+            continue
+        title = sub_text(item, "title")
+        if not title:
+            read.problems.error(read.doc.path, line, "event needs a 'title' (text)")
+        if item.get("date") in (None, ""):
+            read.problems.error(read.doc.path, line, "event needs a 'date'")
+            continue
+        date = _edtf(read, where, item["date"])
+        sub = Document(read.doc.path, {"people": item.get("people")}, "", 0, {"people": line})
+        people = read_mentions(Fields(sub, read.problems), "people")
+        if date and title:
+            events.append(Event(date, title, sub_text(item, "place"), people, article, len(events) + 1))
+    return events
+
+
+def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems) -> Person:
+    """A person from their file."""
+    doc = parsed.doc
+    read = Fields(doc, problems)
+    read.check_known(PERSON_FIELDS, "a person")
+    links = []
+    for where, item in read.items("links"):
+        if isinstance(item, str):
+            links.append(Link(item, _url(read, where, item)))
+        elif isinstance(item, dict) and sub_text(item, "url"):
+            url = _url(read, where, sub_text(item, "url"))
+            links.append(Link(sub_text(item, "title") or url, url))
+        else:
+            read.problems.error(doc.path, doc.line(where), "each link must be a URL or {title: ..., url: ...}")
+    person = Person(
+        slug=_slug(read, stem),
+        name=read.text("name", required=True),
+        path=doc.path,
+        aliases=read.text_list("aliases"),
+        role=read.text("role"),
+        born=_edtf(read, "born", doc.meta.get("born")),
+        died=_edtf(read, "died", doc.meta.get("died")),
+        place=read.text("place"),
+        photo=read.text("photo"),
+        links=[link for link in links if link.url],
+        html=parsed.html,
+        lang=read.text("lang") or default_lang,
+    )
+    if person.born and person.died and person.died.end < person.born.start:
+        read.error("died", "'died' is before 'born'")
+    return person
+
+
+def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) -> Page:
+    """A free page."""
+    doc = parsed.doc
+    read = Fields(doc, problems)
+    read.check_known(PAGE_FIELDS, "a page")
+    slug = _slug(read, stem)
+    if slug in urls.RESERVED:
+        read.error("slug" if read.has("slug") else "title", f"the URL /{slug}/ belongs to the site itself; choose another slug")
+    return Page(
+        path=doc.path,
+        slug=slug,
+        title=read.text("title", required=True),
+        summary=read.text("summary") or first_paragraph(parsed.html),
+        html=parsed.html,
+        lang=read.text("lang") or default_lang,
+        aliases=read.text_list("aliases"),
+    )

@@ -1,0 +1,124 @@
+"""Plan the pages of the site: every URL, its template and what it shows."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Sequence, TypeVar
+
+from . import urls
+from .archive import Archive, Entry, Term
+from .model import Person
+from .slugs import name_key
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a long list stands among the others."""
+
+    number: int
+    count: int
+    first_url: str
+
+    def url(self, number: int) -> str:
+        """The URL of page `number`."""
+        return urls.paged(self.first_url, number)
+
+    @property
+    def previous(self) -> str | None:
+        """The URL of the page before, if any."""
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        """The URL of the page after, if any."""
+        return self.url(self.number + 1) if self.number < self.count else None
+
+
+@dataclass
+class Output:
+    """One file of the built site, before rendering."""
+
+    url: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def paginate(items: Sequence[T], size: int, first_url: str) -> list[tuple[Sequence[T], Pager]]:
+    """Split a list into pages; an empty list still has one page."""
+    count = max(1, math.ceil(len(items) / size))
+    return [(items[(n - 1) * size : n * size], Pager(n, count, first_url)) for n in range(1, count + 1)]
+
+
+def plan_site(archive: Archive) -> list[Output]:
+    """Every page of the site, in a fixed order."""
+    config = archive.config
+    outputs: list[Output] = []
+    for chunk, pager in paginate(archive.articles, config.per_page, ""):
+        context = {"articles": chunk, "pager": pager, "intro": archive.intro}
+        outputs.append(Output(pager.url(pager.number), "index.html", context))
+    for article in archive.articles:
+        outputs.append(Output(article.url, "article.html", {"article": article}))
+    outputs.extend(plan_timeline(archive.timeline, config.timeline_split, config.list_size * 5))
+    outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive.people)}))
+    for person in archive.people:
+        for chunk, pager in paginate(person.mentions, config.list_size, person.url):
+            context = {"person": person, "mentions": chunk, "pager": pager}
+            outputs.append(Output(pager.url(pager.number), "person.html", context))
+    for kind, terms in ((urls.PLACES, archive.places), (urls.TAGS, archive.tags)):
+        outputs.append(Output(urls.section(kind), "terms.html", {"kind": kind, "terms": terms}))
+        for term in terms:
+            outputs.extend(plan_term_pages(term, config.list_size))
+    for page in archive.pages:
+        outputs.append(Output(page.url, "page.html", {"page": page}))
+    latest = archive.articles[: config.feed_size]
+    outputs.append(Output("feed.xml", "feed.xml", {"articles": latest}))
+    outputs.append(Output("sitemap.xml", "sitemap.xml", {"pages": [o.url for o in outputs if o.url.endswith("/") or not o.url]}))
+    outputs.append(Output("robots.txt", "robots.txt", {}))
+    outputs.append(Output("404.html", "404.html", {}))
+    return outputs
+
+
+def plan_term_pages(term: Term, size: int) -> list[Output]:
+    """Every page of a place or a tag."""
+    return [
+        Output(pager.url(pager.number), "term.html", {"term": term, "articles": chunk, "pager": pager})
+        for chunk, pager in paginate(term.articles, size, term.url)
+    ]
+
+
+def group_by_letter(people: list[Person]) -> list[tuple[str, list[Person]]]:
+    """The book of names: people under the first letter of their name's Latin form."""
+    letters: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        key = name_key(person.name)
+        letter = key[0].upper() if key and key[0].isalpha() else "#"
+        letters[letter].append(person)
+    return sorted(letters.items(), key=lambda pair: (pair[0] == "#", pair[0]))
+
+
+def group_by_year(entries: Sequence[Entry]) -> list[tuple[int, list[Entry]]]:
+    """Timeline entries under their year, in order."""
+    years: dict[int, list[Entry]] = {}
+    for entry in entries:
+        years.setdefault(entry.date.year, []).append(entry)
+    return list(years.items())
+
+
+def plan_timeline(timeline: list[Entry], split: int, year_size: int) -> list[Output]:
+    """One timeline page, or an overview with a page per year when there is much."""
+    years = group_by_year(timeline)
+    nav = [(year, len(entries)) for year, entries in years]
+    first = urls.section(urls.TIMELINE)
+    if len(timeline) <= split:
+        return [Output(first, "timeline.html", {"years": years, "nav": nav, "split": False, "pager": None})]
+    outputs = [Output(first, "timeline.html", {"years": [], "nav": nav, "split": True, "pager": None})]
+    for year, entries in years:
+        for chunk, pager in paginate(entries, year_size, urls.timeline_year(year)):
+            context = {"years": [(year, chunk)], "nav": nav, "split": True, "pager": pager, "year": year}
+            outputs.append(Output(pager.url(pager.number), "timeline.html", context))
+    return outputs
+

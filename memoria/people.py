@@ -1,0 +1,79 @@
+"""Who is who: resolve every mention to one person, and link people to what names them."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .errors import Problems
+from .model import Article, Mention, Person
+from .slugs import name_key
+
+MAX_COMPANIONS = 12
+
+
+class Directory:
+    """Finds a person by slug, then by any name or alias after transliteration."""
+
+    def __init__(self, people: list[Person], hidden: set[str]):
+        self.by_slug = {person.slug: person for person in people}
+        self.by_key: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            for spelling in {person.name, person.slug, *person.aliases}:
+                key = name_key(spelling)
+                if key and person not in self.by_key[key]:
+                    self.by_key[key].append(person)
+        self.hidden = hidden
+        self.stubs: dict[str, Person] = {}
+
+    def resolve(self, mention: Mention, path: str, problems: Problems) -> Person | None:
+        """The person a mention means; a new page-only person when nobody matches."""
+        if mention.ref in self.by_slug:
+            return self.by_slug[mention.ref]
+        key = name_key(mention.ref)
+        if not key:
+            problems.error(path, mention.line, f'cannot make a URL from the name "{mention.ref}"')
+            return None
+        matches = self.by_key.get(key, [])
+        if len(matches) > 1:
+            slugs = ", ".join(sorted(p.slug for p in matches))
+            problems.error(path, mention.line, f'"{mention.ref}" matches more than one person ({slugs}); give the slug')
+            return None
+        if matches:
+            return matches[0]
+        if key in self.hidden or mention.ref in self.hidden:
+            return None
+        if key not in self.stubs:
+            self.stubs[key] = Person(slug=key, name=mention.ref)
+        return self.stubs[key]
+
+
+def link_people(people: list[Person], articles: list[Article], hidden: set[str], problems: Problems) -> list[Person]:
+    """Resolve all mentions; fill each person's articles, events and companions.
+
+    `articles` must be newest first; returns every person, those without a file included.
+    """
+    directory = Directory(people, hidden)
+    together: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        named: list[Person] = []
+        for mention in article.people:
+            mention.person = directory.resolve(mention, article.path, problems)
+            if mention.person and mention.person not in named:
+                named.append(mention.person)
+                mention.person.mentions.append((article, mention.role))
+        for event in article.events:
+            for mention in event.people:
+                mention.person = directory.resolve(mention, article.path, problems)
+                if mention.person and event not in mention.person.events:
+                    mention.person.events.append(event)
+        for person in named:
+            for other in named:
+                if other is not person:
+                    together[person.slug][other.slug] += 1
+    everyone = people + list(directory.stubs.values())
+    by_slug = {person.slug: person for person in everyone}
+    for person in everyone:
+        ranked = sorted(together[person.slug].items(), key=lambda pair: (-pair[1], by_slug[pair[0]].name))
+        person.companions = [(by_slug[slug], count) for slug, count in ranked[:MAX_COMPANIONS]]
+        person.events.sort(key=lambda event: event.date.sort_key, reverse=True)
+    return everyone

@@ -1,0 +1,78 @@
+"""Jinja2: the theme's templates, with strict undefined values and autoescaping."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+
+from .config import SiteConfig
+from .dates import EDTFDate
+from . import urls
+from .slugs import slugify
+from .urls import Linker
+
+
+def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
+    """The template environment of one site: filters for links and dates."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(layouts)),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    linker = Linker(config.base_path, config.origin)
+    locale = _babel_locale(config.language)
+    env.filters["url"] = linker.href
+    env.filters["absolute"] = linker.absolute
+    env.filters["date"] = lambda value: show_date(value, locale)
+    env.filters["iso"] = iso_date
+    env.filters["term_url"] = lambda name, kind: urls.item(kind, slugify(name))
+    env.filters["year_url"] = urls.timeline_year
+    env.filters["atom_date"] = atom_date
+    env.filters["feed_id"] = lambda url: linker.absolute(url) if config.origin else f"urn:memoria:{slugify(config.title)}:{url}"
+    env.globals["site"] = config
+    return env
+
+
+def _babel_locale(language: str) -> str:
+    # Babel's plain 'en' writes "February 26, 1992"; archives usually write "26 February 1992".
+    tag = language.replace("-", "_")
+    return "en_GB" if tag == "en" else tag
+
+
+def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> str:
+    """A date as a reader sees it: '26 February 1992', 'c. 1905'."""
+    if value is None:
+        return ""
+    if isinstance(value, EDTFDate):
+        return value.display(locale)
+    try:
+        return format_date(value, "d MMMM y", locale=locale)
+    except (ValueError, LookupError):
+        return value.isoformat()
+
+
+def iso_date(value: EDTFDate | datetime.date) -> str:
+    """The machine form for <time datetime>."""
+    return value.iso if isinstance(value, EDTFDate) else value.isoformat()
+
+
+def atom_date(value: datetime.date | None) -> str:
+    """RFC 3339 time of a day (midnight UTC); the epoch, or SOURCE_DATE_EPOCH, for none."""
+    if value is None:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:
+    """Render one template with its page context."""
+    return env.get_template(template).render(context)

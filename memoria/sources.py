@@ -1,0 +1,58 @@
+"""Read the project's files: the one place content is read from disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import Problems
+
+CONTENT_DIR = "content"
+ASSETS_DIR = "assets"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "") -> list[tuple[str, Path]]:
+    """(project-relative POSIX path, file) for each file below a folder, sorted.
+
+    Hidden files and editor backups are skipped; links that lead outside the
+    project are refused, never followed.
+    """
+    root = project.resolve()
+    base = project / folder
+    found: list[tuple[str, Path]] = []
+    if not base.is_dir():
+        return found
+    seen: set[Path] = set()
+    stack = [base]
+    while stack:
+        directory = stack.pop()
+        real = directory.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                    continue
+                path = Path(entry.path)
+                rel = path.relative_to(project).as_posix()
+                if entry.is_symlink() and not _inside(path, root):
+                    problems.error(rel, 0, "is a link to a place outside the project; refusing to follow it")
+                elif entry.is_dir():
+                    stack.append(path)
+                elif entry.is_file() and rel.endswith(suffix):
+                    found.append((rel, path))
+    return sorted(found)
+
+
+def read_content(project: Path, problems: Problems) -> list[tuple[str, bytes]]:
+    """Every Markdown file under content/, as bytes."""
+    return [(rel, path.read_bytes()) for rel, path in walk_files(project, CONTENT_DIR, problems, ".md")]

@@ -1,0 +1,67 @@
+"""The URL of every page of the built site, and the file that holds it.
+
+URLs are kept site-relative without a leading slash ('articles/x/'); `href`
+adds the base path, so the same build works at '/' and at '/archive/'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ARTICLES = "articles"
+PEOPLE = "people"
+PLACES = "places"
+TAGS = "tags"
+TIMELINE = "timeline"
+
+RESERVED = frozenset({ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds"})
+
+
+def section(kind: str) -> str:
+    """The index page of a kind: 'people/'."""
+    return f"{kind}/"
+
+
+def item(kind: str, slug: str) -> str:
+    """One item's page: 'people/leyla-abdullayeva/'."""
+    return f"{kind}/{slug}/"
+
+
+def free_page(slug: str) -> str:
+    """A free page at the root: 'about/'."""
+    return f"{slug}/"
+
+
+def paged(url: str, number: int) -> str:
+    """Page `number` of a paginated list: 'people/x/page/2/' (page 1 is the list itself)."""
+    return url if number <= 1 else f"{url}page/{number}/"
+
+
+def timeline_year(year: int) -> str:
+    """A year of the timeline: 'timeline/1992/'; years before 1 as '-0044'."""
+    return f"{TIMELINE}/{year:04d}/" if year >= 0 else f"{TIMELINE}/-{-year:04d}/"
+
+
+def output_file(url: str) -> str:
+    """The file behind a URL: 'articles/x/' → 'articles/x/index.html'."""
+    if url == "" or url.endswith("/"):
+        return f"{url}index.html"
+    return url
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Turns site-relative URLs into links for a given base path and origin."""
+
+    base_path: str = "/"
+    origin: str = ""
+
+    def href(self, url: str) -> str:
+        """A link usable in any page of the site: '/archive/people/x/'."""
+        if "://" in url or url.startswith(("#", "mailto:", "//")):
+            return url
+        return self.base_path + url.lstrip("/")
+
+    def absolute(self, url: str) -> str:
+        """A full URL for feeds, sitemaps and canonical links (origin-less when unknown)."""
+        return self.origin + self.href(url)
