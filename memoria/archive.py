@@ -109,7 +109,8 @@ def _hidden_keys(item: Parsed, stem: str) -> set[str]:
 def _check_claims(articles: list[Article], people: list[Person], pages: list[Page], problems: Problems) -> None:
     """Two files may not claim one URL (compared as lowercase ASCII slugs)."""
     claims: dict[str, list[str]] = defaultdict(list)
-    for thing in [*articles, *people, *pages]:
+    things: list[Article | Person | Page] = [*articles, *people, *pages]
+    for thing in things:
         if thing.slug:
             claims[thing.url].append(thing.path or "")
     for url, paths in claims.items():

@@ -90,7 +90,9 @@ def _check(options: Options) -> int:
         print(f"check failed: {len(errors)} error(s)", file=sys.stderr)
         return 1
     if not options.quiet:
-        print(f"checked {len(archive.articles)} articles, {len(archive.people)} people, {len(archive.pages)} pages: no errors")
+        print(
+            f"checked {len(archive.articles)} articles, {len(archive.people)} people, {len(archive.pages)} pages: no errors"
+        )
     return 0
 
 

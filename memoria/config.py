@@ -12,8 +12,21 @@ from .frontmatter import Document, decode, parse_yaml
 CONFIG_FILE = "site.yaml"
 
 KNOWN = frozenset(
-    "title description base_url language intro per_page list_size timeline_split feed_size "
-    "menu footer cname embeds".split()
+    [
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "intro",
+        "per_page",
+        "list_size",
+        "timeline_split",
+        "feed_size",
+        "menu",
+        "footer",
+        "cname",
+        "embeds",
+    ]
 )
 
 
@@ -67,7 +80,11 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
     read.check_known(KNOWN, "site.yaml")
     url = base_url if base_url is not None else read.text("base_url", default="/")
     if not _valid_base_url(url):
-        problems.error(CONFIG_FILE, read.doc.line("base_url"), f"'base_url' must be '/', a path like '/archive/' or an http(s) URL, not \"{url}\"")
+        problems.error(
+            CONFIG_FILE,
+            read.doc.line("base_url"),
+            f"'base_url' must be '/', a path like '/archive/' or an http(s) URL, not \"{url}\"",
+        )
         url = "/"
     menu = []
     for where, item in read.items("menu"):

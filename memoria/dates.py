@@ -28,9 +28,7 @@ from babel.dates import (
 
 Day = tuple[int, int, int]
 
-_POINT = re.compile(
-    r"(-?)([0-9]{4}|[0-9]{3}X|[0-9]{2}XX)(?:-([0-9]{2}|XX)(?:-([0-9]{2}|XX))?)?([?~%]?)"
-)
+_POINT = re.compile(r"(-?)([0-9]{4}|[0-9]{3}X|[0-9]{2}XX)(?:-([0-9]{2}|XX)(?:-([0-9]{2}|XX))?)?([?~%]?)")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _LOOSE_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _EXPECTED = "expected an EDTF date such as 1992, 1992-02, 1992-02-26, 1905~ or 199X"
@@ -77,11 +75,7 @@ class EDTFDate:
         if self.precision != "interval":
             return _iso_point(self)
         first, last = _sides(self.text)
-        return (
-            _iso_at(first.precision, first.start)
-            + "/"
-            + _iso_at(last.precision, last.end)
-        )
+        return _iso_at(first.precision, first.start) + "/" + _iso_at(last.precision, last.end)
 
     def display(self, locale: str = "en") -> str:
         """The date as written, in words of the locale ("c. 1905", "February 1992")."""
@@ -117,9 +111,7 @@ def parse_edtf(value: object) -> EDTFDate:
 def parse_day(value: object) -> datetime.date:
     """Parse a strict YYYY-MM-DD publication date; a datetime.datetime is an error."""
     if isinstance(value, datetime.datetime):
-        raise DateError(
-            f'"{value}" is not a valid date: write only the day, YYYY-MM-DD'
-        )
+        raise DateError(f'"{value}" is not a valid date: write only the day, YYYY-MM-DD')
     if isinstance(value, datetime.date):
         return value
     if not isinstance(value, str):
@@ -164,9 +156,7 @@ def _sides(text: str) -> tuple[EDTFDate, EDTFDate]:
     if len(parts) != 2:
         raise _Invalid("an interval has exactly one '/'")
     if any(part in ("", "..") for part in parts):
-        raise _Invalid(
-            "open or unknown interval ends are not supported; give both ends"
-        )
+        raise _Invalid("open or unknown interval ends are not supported; give both ends")
     return _parse_point(parts[0]), _parse_point(parts[1])
 
 
@@ -265,9 +255,7 @@ def _display(text: str, locale: str) -> str:
     if "/" not in text:
         return _display_point(_parse_point(text), locale)
     first, last = _sides(text)
-    plain = not (
-        first.uncertain or first.approximate or last.uncertain or last.approximate
-    )
+    plain = not (first.uncertain or first.approximate or last.uncertain or last.approximate)
     if plain and first.year >= 1 and first.precision == last.precision:
         if first.start == last.start:
             return _display_point(last, locale)
@@ -276,11 +264,7 @@ def _display(text: str, locale: str) -> str:
         if first.precision == "day" and same_year:
             end = format_date(b, "long", locale=locale)
             days = str(b.day)
-            if (
-                a.month == b.month
-                and end.startswith(days)
-                and not end[len(days) :][:1].isdigit()
-            ):
+            if a.month == b.month and end.startswith(days) and not end[len(days) :][:1].isdigit():
                 return f"{a.day}\u2013{end}"
             return f"{format_skeleton('MMMMd', a, locale=locale)} \u2013 {end}"
         if first.precision == "month" and same_year:

@@ -10,6 +10,12 @@ from .frontmatter import Document
 
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
+# Words people write for a field under another name, for "did you mean".
+_SYNONYMS = {
+    "birth": "born", "birthdate": "born", "death": "died", "deathdate": "died", "alias": "aliases",
+    "tag": "tags", "place": "places", "person": "people", "image": "images", "event": "events",
+    "photograph": "photo", "picture": "photo", "description": "summary", "language": "lang",
+}  # fmt: skip
 
 
 class Fields:
@@ -84,7 +90,9 @@ class Fields:
                 if item.strip():
                     result.append(item.strip())
             else:
-                self.problems.error(self.doc.path, self.doc.line(where), f"each of '{key}' must be text, not {describe(item)}")
+                self.problems.error(
+                    self.doc.path, self.doc.line(where), f"each of '{key}' must be text, not {describe(item)}"
+                )
         return result
 
     def mapping(self, key: str) -> dict[str, Any]:
@@ -99,10 +107,11 @@ class Fields:
 
     def check_known(self, known: frozenset[str], kind: str) -> None:
         """Warn about fields this kind of file does not have, with a likely intended name."""
+        words = {name: name for name in known} | {k: v for k, v in _SYNONYMS.items() if v in known}
         for key in self.doc.meta:
             if key not in known:
-                close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                close = difflib.get_close_matches(str(key).lower(), sorted(words), n=1)
+                hint = f"; did you mean '{words[close[0]]}'?" if close else ""
                 self.warn(str(key), f"unknown field '{key}' for {kind}{hint}")
 
 

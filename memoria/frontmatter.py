@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -12,14 +12,14 @@ from .errors import SourceError
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class TextLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class TextLoader(_BaseLoader):  # type: ignore[misc]
     """Safe YAML loader that keeps every plain scalar as the text written.
 
     `lang: no`, `title: 1992` and `place: 10:30` stay strings; the model parses
     dates, numbers and booleans itself, where a field expects one.
     """
 
-    yaml_implicit_resolvers: dict[str, Any] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 
 @dataclass
@@ -45,7 +45,9 @@ def decode(path: str, data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise SourceError(path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8") from None
+        raise SourceError(
+            path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8"
+        ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:

@@ -16,12 +16,27 @@ from .markup import first_paragraph
 from .slugs import is_valid_slug, slug_from_filename
 
 ARTICLE_FIELDS = frozenset(
-    "title date slug summary source people places tags events images lang draft published aliases".split()
+    [
+        "title",
+        "date",
+        "slug",
+        "summary",
+        "source",
+        "people",
+        "places",
+        "tags",
+        "events",
+        "images",
+        "lang",
+        "draft",
+        "published",
+        "aliases",
+    ]
 )
 PERSON_FIELDS = frozenset(
-    "name slug aliases role born died place photo links lang draft published".split()
+    ["name", "slug", "aliases", "role", "born", "died", "place", "photo", "links", "lang", "draft", "published"]
 )
-PAGE_FIELDS = frozenset("title slug summary lang draft published aliases".split())
+PAGE_FIELDS = frozenset(["title", "slug", "summary", "lang", "draft", "published", "aliases"])
 
 
 @dataclass
@@ -172,7 +187,7 @@ def _slug(read: Fields, stem: str) -> str:
     given = read.text("slug")
     if given:
         if not is_valid_slug(given):
-            read.error("slug", f'\'slug\' must be lowercase ASCII letters, digits and hyphens, not "{given}"')
+            read.error("slug", f"'slug' must be lowercase ASCII letters, digits and hyphens, not \"{given}\"")
         return given
     slug = slug_from_filename(stem)
     if not slug:
@@ -193,7 +208,7 @@ def _edtf(read: Fields, key: str, value: Any) -> EDTFDate | None:
 def _url(read: Fields, key: str, value: str) -> str:
     scheme = urlsplit(value).scheme.lower()
     if scheme and scheme not in ("http", "https", "mailto"):
-        read.error(key, f'\'{key.split(".")[0]}\' must be an http(s) address, not "{value}"')
+        read.error(key, f"'{key.split('.')[0]}' must be an http(s) address, not \"{value}\"")
         return ""
     return value
 
@@ -209,7 +224,11 @@ def read_mentions(read: Fields, key: str) -> list[Mention]:
             ref = sub_text(item, "slug") or sub_text(item, "name")
             mentions.append(Mention(ref, sub_text(item, "role"), line))
         else:
-            read.problems.error(read.doc.path, line, f"each of '{key}' must be a name, a slug or {{name: ..., role: ...}}, not {describe(item)}")
+            read.problems.error(
+                read.doc.path,
+                line,
+                f"each of '{key}' must be a name, a slug or {{name: ..., role: ...}}, not {describe(item)}",
+            )
     return mentions
 
 
@@ -262,12 +281,14 @@ def _images(read: Fields) -> list[Image]:
             continue
         if not sub_text(item, "alt"):
             read.problems.warn(read.doc.path, read.doc.line(where), "image has no 'alt' text describing it")
-        images.append(Image(sub_text(item, "src"), sub_text(item, "alt"), sub_text(item, "caption"), sub_text(item, "credit")))
+        images.append(
+            Image(sub_text(item, "src"), sub_text(item, "alt"), sub_text(item, "caption"), sub_text(item, "credit"))
+        )
     return images
 
 
 def _events(read: Fields, article: Article) -> list[Event]:
-    events = []
+    events: list[Event] = []
     for where, item in read.items("events"):
         line = read.doc.line(where)
         if not isinstance(item, dict):
@@ -327,7 +348,9 @@ def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) 
     read.check_known(PAGE_FIELDS, "a page")
     slug = _slug(read, stem)
     if slug in urls.RESERVED:
-        read.error("slug" if read.has("slug") else "title", f"the URL /{slug}/ belongs to the site itself; choose another slug")
+        read.error(
+            "slug" if read.has("slug") else "title", f"the URL /{slug}/ belongs to the site itself; choose another slug"
+        )
     return Page(
         path=doc.path,
         slug=slug,

@@ -7,9 +7,9 @@ import ctypes.util
 import fcntl
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .errors import UsageError
 from .writer import remove_tree
@@ -22,13 +22,22 @@ _RENAME_EXCHANGE = 2
 def check_target(output: Path, project: Path) -> None:
     """Refuse an output folder that is not safe to replace."""
     output, project = output.resolve(), project.resolve()
-    forbidden = {Path("/"), Path.home().resolve(), project, project / "content", project / "layouts", project / "assets"}
+    forbidden = {
+        Path("/"),
+        Path.home().resolve(),
+        project,
+        project / "content",
+        project / "layouts",
+        project / "assets",
+    }
     if output in forbidden or output in project.parents or project == output:
         raise UsageError(f"{output}: refusing to build into this folder; choose an empty or generated one")
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
-        raise UsageError(f"{output}: not empty and not made by Memoria (no {MARKER}); empty it or choose another --output")
+        raise UsageError(
+            f"{output}: not empty and not made by Memoria (no {MARKER}); empty it or choose another --output"
+        )
 
 
 def _sibling(output: Path, what: str) -> Path:

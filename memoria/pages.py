@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from . import urls
 from .archive import Archive, Entry, Term
@@ -65,8 +66,8 @@ def plan_site(archive: Archive) -> list[Output]:
     outputs.extend(plan_timeline(archive.timeline, config.timeline_split, config.list_size * 5))
     outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive.people)}))
     for person in archive.people:
-        for chunk, pager in paginate(person.mentions, config.list_size, person.url):
-            context = {"person": person, "mentions": chunk, "pager": pager}
+        for mentions, pager in paginate(person.mentions, config.list_size, person.url):
+            context = {"person": person, "mentions": mentions, "pager": pager}
             outputs.append(Output(pager.url(pager.number), "person.html", context))
     for kind, terms in ((urls.PLACES, archive.places), (urls.TAGS, archive.tags)):
         outputs.append(Output(urls.section(kind), "terms.html", {"kind": kind, "terms": terms}))
@@ -76,7 +77,9 @@ def plan_site(archive: Archive) -> list[Output]:
         outputs.append(Output(page.url, "page.html", {"page": page}))
     latest = archive.articles[: config.feed_size]
     outputs.append(Output("feed.xml", "feed.xml", {"articles": latest}))
-    outputs.append(Output("sitemap.xml", "sitemap.xml", {"pages": [o.url for o in outputs if o.url.endswith("/") or not o.url]}))
+    outputs.append(
+        Output("sitemap.xml", "sitemap.xml", {"pages": [o.url for o in outputs if o.url.endswith("/") or not o.url]})
+    )
     outputs.append(Output("robots.txt", "robots.txt", {}))
     outputs.append(Output("404.html", "404.html", {}))
     return outputs
@@ -121,4 +124,3 @@ def plan_timeline(timeline: list[Entry], split: int, year_size: int) -> list[Out
             context = {"years": [(year, chunk)], "nav": nav, "split": True, "pager": pager, "year": year}
             outputs.append(Output(pager.url(pager.number), "timeline.html", context))
     return outputs
-

@@ -38,6 +38,13 @@ class Options:
 
 
 @dataclass
+class Session:
+    """What one process keeps between builds (the dev server): parsed files by content."""
+
+    parsed: dict[tuple[str, str, bytes], Parsed] = field(default_factory=dict)
+
+
+@dataclass
 class Result:
     """What a build did, for the closing line and for tests."""
 
@@ -166,5 +173,3 @@ def check(options: Options) -> tuple[Archive, Problems]:
             except jinja2.TemplateError as err:
                 problems.errors.append(template_error(err, options.project))
     return archive, problems
-
-

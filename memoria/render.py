@@ -10,9 +10,9 @@ from typing import Any
 import jinja2
 from babel.dates import format_date
 
+from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
-from . import urls
 from .slugs import slugify
 from .urls import Linker
 
@@ -37,7 +37,9 @@ def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["term_url"] = lambda name, kind: urls.item(kind, slugify(name))
     env.filters["year_url"] = urls.timeline_year
     env.filters["atom_date"] = atom_date
-    env.filters["feed_id"] = lambda url: linker.absolute(url) if config.origin else f"urn:memoria:{slugify(config.title)}:{url}"
+    env.filters["feed_id"] = lambda url: (
+        linker.absolute(url) if config.origin else f"urn:memoria:{slugify(config.title)}:{url}"
+    )
     env.globals["site"] = config
     return env
 
@@ -69,7 +71,7 @@ def atom_date(value: datetime.date | None) -> str:
     """RFC 3339 time of a day (midnight UTC); the epoch, or SOURCE_DATE_EPOCH, for none."""
     if value is None:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{value.isoformat()}T00:00:00Z"
 
 

@@ -20,13 +20,13 @@ def new_file(project: Path, kind: str, title: str, today: datetime.date | None =
     if kind == "article":
         rel = f"content/articles/{day.year}/{day.isoformat()}-{slug}.md"
         text = (
-            f"---\ntitle: {quoted}\ndate: {day.isoformat()}\nsummary: \"\"\n"
-            "source: {name: \"\", url: \"\", place: \"\", date: \"\"}\npeople: []\nplaces: []\ntags: []\n"
+            f'---\ntitle: {quoted}\ndate: {day.isoformat()}\nsummary: ""\n'
+            'source: {name: "", url: "", place: "", date: ""}\npeople: []\nplaces: []\ntags: []\n'
             "events: []\n---\nWrite the article here.\n"
         )
     elif kind == "person":
         rel = f"content/people/{slug}.md"
-        text = f"---\nname: {quoted}\naliases: []\nrole: \"\"\n---\nWrite the biography here.\n"
+        text = f'---\nname: {quoted}\naliases: []\nrole: ""\n---\nWrite the biography here.\n'
     else:
         rel = f"content/pages/{slug}.md"
         text = f"---\ntitle: {quoted}\n---\nWrite the page here.\n"

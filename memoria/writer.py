@@ -38,7 +38,7 @@ class Writer:
         path = safe_relpath(rel)
         key = unicodedata.normalize("NFC", path).casefold()
         if key in self.owners:
-            first_path, first_owner = self.owners[key]
+            _, first_owner = self.owners[key]
             raise SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")
         self.owners[key] = (path, owner)
         target = self.root / path

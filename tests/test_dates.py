@@ -65,9 +65,7 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "start", "end", "precision", "uncertain", "approximate", "iso"), FORMS
-)
+@pytest.mark.parametrize(("text", "start", "end", "precision", "uncertain", "approximate", "iso"), FORMS)
 def test_forms(
     text: str,
     start: tuple[int, int, int],

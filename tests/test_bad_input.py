@@ -1,0 +1,121 @@
+"""Every kind of bad input: one line `path:line: message` each, all in one run, exit 1, output untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_site, run_cli, snapshot
+
+GOOD = {
+    "content/articles/good.md": "---\ntitle: Good\ndate: 2023-02-25\n---\nText.\n",
+    "content/people/good-person.md": "---\nname: Good Person\n---\n",
+}
+
+CASES = {
+    "broken YAML": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\ntags: [a, b\n---\n"},
+        ["content/articles/bad.md:5: invalid YAML: did not find expected ',' or ']'"],
+    ),
+    "missing title": (
+        {"content/articles/bad.md": "---\ndate: 2023-02-25\n---\n"},
+        ["content/articles/bad.md:1: 'title' is required"],
+    ),
+    "title not text": (
+        {"content/articles/bad.md": "---\ntitle: {a: b}\ndate: 2023-02-25\n---\n"},
+        ["content/articles/bad.md:2: 'title' must be text, not a mapping"],
+    ),
+    "impossible date": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-30\n---\n"},
+        ['content/articles/bad.md:3: \'date\' "2023-02-30" is not a valid date: February 2023 has 28 days'],
+    ),
+    "bad EDTF date": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nevents:\n  - {date: 19922, title: E}\n---\n"},
+        ['content/articles/bad.md:5: \'events\' "19922" is not a valid date: expected an EDTF date such as 1992, 1992-02, 1992-02-26, 1905~ or 199X'],
+    ),
+    "unclosed front matter": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\n\nText.\n"},
+        ["content/articles/bad.md:1: front matter is not closed: add a '---' line after the fields"],
+    ),
+    "not UTF-8": (
+        {"content/articles/bad.md": b"---\ntitle: Caf\xe9\ndate: 2023-02-25\n---\n"},
+        ["content/articles/bad.md:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8"],
+    ),
+    "two files one URL": (
+        {"content/articles/2022/good.md": "---\ntitle: Again\ndate: 2022-01-01\n---\n"},
+        [
+            "content/articles/2022/good.md:1: the URL /articles/good/ is also claimed by content/articles/good.md",
+            "content/articles/good.md:1: the URL /articles/good/ is also claimed by content/articles/2022/good.md",
+        ],
+    ),
+    "slug with a slash": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nslug: a/b\n---\n"},
+        ["content/articles/bad.md:4: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"a/b\""],
+    ),
+    "slug with dots": (
+        {"content/people/bad.md": "---\nname: Bad\nslug: ../../etc\n---\n"},
+        ["content/people/bad.md:3: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"../../etc\""],
+    ),
+    "person without name": (
+        {"content/people/bad.md": "---\nrole: witness\n---\n"},
+        ["content/people/bad.md:1: 'name' is required"],
+    ),
+}
+
+
+def built_site(tmp_path: Path, bad: dict[str, str | bytes]) -> tuple[Path, dict[str, tuple[bytes, int]]]:
+    project = make_site(tmp_path / "site", GOOD)
+    assert run_cli(project).code == 0
+    before = snapshot(project / "output")
+    for rel, content in bad.items():
+        path = project / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return project, before
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_cleanly(tmp_path: Path, case: str) -> None:
+    bad, expected = CASES[case]
+    project, before = built_site(tmp_path, bad)
+    run = run_cli(project)
+    assert run.code == 1
+    assert run.error_lines == expected
+    assert "Traceback" not in run.err
+    assert snapshot(project / "output") == before
+    check = run_cli(project, "check")
+    assert check.code == 1
+    assert check.error_lines == expected
+
+
+def test_all_errors_in_one_run(tmp_path: Path) -> None:
+    bad: dict[str, str | bytes] = {}
+    expected: list[str] = []
+    for case in ("broken YAML", "impossible date", "person without name", "not UTF-8", "slug with a slash"):
+        files, lines = CASES[case]
+        for rel, content in files.items():
+            bad[rel.replace("bad.md", case.replace(" ", "-").lower() + ".md")] = content
+        expected += [line.replace("bad.md", case.replace(" ", "-").lower() + ".md") for line in lines]
+    project, before = built_site(tmp_path, bad)
+    run = run_cli(project)
+    assert run.code == 1
+    assert run.error_lines == sorted(expected)
+    assert snapshot(project / "output") == before
+
+
+def test_template_error_names_template_and_line(tmp_path: Path) -> None:
+    project, before = built_site(tmp_path, {})
+    (project / "layouts" / "page.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ page.nosuch }}\n{% endblock %}\n")
+    (project / "content/pages/about.md").parent.mkdir(parents=True)
+    (project / "content/pages/about.md").write_text("---\ntitle: About\n---\n")
+    run = run_cli(project)
+    assert run.code == 1
+    assert run.error_lines == ["layouts/page.html:3: 'memoria.model.Page object' has no attribute 'nosuch'"]
+    assert snapshot(project / "output") == before
+
+
+def test_wrong_command_line_is_status_2(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", GOOD)
+    assert run_cli(project, "--no-such-flag").code == 2
+    assert run_cli(project, "frobnicate").code == 2
