@@ -75,7 +75,6 @@ def new_staging(output: Path) -> Path:
     staging = _sibling(output, "new")
     remove_tree(staging)
     staging.mkdir(parents=True)
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return staging
 
 

@@ -15,7 +15,7 @@ from .errors import BuildError, Problems, SourceError
 from .frontmatter import parse_document
 from .markup import Renderer
 from .model import Parsed
-from .outputdir import check_target, locked, new_staging, recover, swap_in
+from .outputdir import MARKER, MARKER_TEXT, check_target, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
 from .progress import Progress
 from .render import make_environment, render
@@ -157,6 +157,7 @@ def copy_assets(options: Options, writer: Writer) -> None:
 
 def write_extras(config: SiteConfig, writer: Writer) -> None:
     """The publishing essentials that are not pages."""
+    writer.write(MARKER, MARKER_TEXT)
     writer.write(".nojekyll", b"")
     if config.cname:
         writer.write("CNAME", config.cname + "\n")

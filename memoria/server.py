@@ -1,0 +1,276 @@
+"""The dev server: build, serve the output folder, rebuild and reload the browser on every change."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import html
+import inspect
+import logging
+import mimetypes
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from tornado import httputil, web
+
+from .errors import BuildError, Problems, UsageError
+from .pipeline import Options, Result, Session, build, load_config
+
+WATCHED = ("site.yaml", "content", "layouts", "assets")
+POLL_SECONDS = 0.2
+NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>"
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
+
+_build: Callable[..., Result] = build
+# The pipeline keeps parsed files in a Session between builds once build() accepts one.
+_TAKES_SESSION = "session" in inspect.signature(build).parameters
+
+
+class Site:
+    """The server's view of the last build: where it is served, its errors, its files."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.root = options.output.resolve()
+        self.session = Session()
+        self.base_path = load_config(options, Problems()).base_path
+        self.errors: list[str] = []
+        self.files: dict[str, tuple[int, int, int]] = {}
+        self.dirty = False
+
+    def mark_dirty(self) -> None:
+        """Called by the watcher when a source file changed."""
+        self.dirty = True
+
+    def rebuild(self, changed: str = "") -> str | None:
+        """Build once and report it; the path to send the browser, or None if it need not reload."""
+        start = time.perf_counter()
+        errors = []
+        result = None
+        try:
+            result = _build(self.options, session=self.session) if _TAKES_SESSION else _build(self.options)
+        except BuildError as err:
+            errors = [str(error) for error in err.errors]
+        except UsageError as err:
+            if not changed:  # the first build: the folders are wrong, there is nothing to serve
+                raise
+            errors = [f"error: {err}"]
+        except Exception as err:  # a bug of the generator must not stop the server
+            traceback.print_exc()
+            errors = [f"internal error: {type(err).__name__}: {err} (the traceback is in the terminal)"]
+        seconds = time.perf_counter() - start
+        was_failing, self.errors = self.errors, errors
+        what = f"{changed}: " if changed else ""
+        if result is None:
+            for error in errors:
+                print(error, file=sys.stderr)
+            print(f"{what}build failed: {len(errors)} error(s); still serving the last good site", file=sys.stderr)
+        else:
+            for warning in sorted(set(result.warnings)):
+                print(f"{warning} (warning)", file=sys.stderr)
+            if not self.options.quiet:
+                print(f"{what}built {result.pages} pages in {seconds:.2f} s ({result.written} written)", flush=True)
+            if result.archive.config.base_path != self.base_path:
+                self.base_path = result.archive.config.base_path
+                print(f"now serving under {self.base_path}", flush=True)
+        files, before = snapshot(self.root), self.files
+        self.files = files
+        if errors != was_failing:
+            return "*"
+        modified = sorted(rel for rel in files.keys() | before.keys() if files.get(rel) != before.get(rel))
+        if not modified:
+            return None
+        if all(rel.endswith(".css") for rel in modified):
+            # livereload.js swaps the stylesheet whose URL matches, or all of them for an unknown path.
+            return self.base_path + modified[0] if len(modified) == 1 else "*.css"
+        return "*"
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Identity of every file of the site; a build hard-links the files it did not change."""
+    files: dict[str, tuple[int, int, int]] = {}
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                files[prefix + entry.name] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+def locate(raw: str, base: str, root: Path) -> tuple[int, str]:
+    """Map a raw request path to (200, file), (302, location) or (an error status, '')."""
+    lowered = raw.lower()
+    if not raw.startswith("/") or "\\" in raw or "\x00" in raw or any(c in lowered for c in ("%2f", "%5c", "%00")):
+        return 400, ""
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return 400, ""
+    segments = path.split("/")[1:]
+    if any(segment in (".", "..") for segment in segments) or "" in segments[:-1]:
+        return 400, ""
+    if not path.startswith(base):
+        return (302, base) if path + "/" == base or path == "/" else (404, "")
+    rel = path[len(base) :]
+    target = root / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+    try:
+        resolved = target.resolve()
+        resolved.relative_to(root)
+    except (OSError, ValueError):
+        return 403, ""
+    if resolved.is_file():
+        return 200, str(resolved)
+    if not rel.endswith("/") and (root / rel).is_dir():
+        return 302, raw + "/"
+    return 404, ""
+
+
+def error_overlay(errors: list[str]) -> str:
+    """The build errors as a box over the page, for as long as the build fails."""
+    lines = html.escape("\n".join(errors))
+    style = (
+        "position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:60vh;overflow:auto;margin:0;"
+        "padding:1em 1.25em;background:#7a0019;color:#fff;font:15px/1.5 system-ui,sans-serif;"
+        "box-shadow:0 2px 12px rgba(0,0,0,.5)"
+    )
+    return (
+        f'<div id="memoria-build-errors" role="alert" style="{style}">'
+        f'<p style="margin:0 0 .5em"><strong>The build failed: {len(errors)} error(s).</strong> '
+        "This is the last good version of the page; it reloads when you save a fix.</p>"
+        f'<pre style="margin:0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace">{lines}</pre></div>'
+    )
+
+
+def with_overlay(page: bytes, errors: list[str]) -> bytes:
+    """The page with the error box at the start of its body."""
+    box = error_overlay(errors).encode("utf-8")
+    at = page.find(b"<body")
+    at = page.find(b">", at) + 1 if at >= 0 else 0
+    return page[:at] + box + page[at:]
+
+
+class SiteHandler(web.RequestHandler):
+    """Serves files of the output folder under the base path, and nothing outside it."""
+
+    def initialize(self, site: Site) -> None:
+        """Keep the site to serve."""
+        self.site = site
+
+    def compute_etag(self) -> None:
+        """No ETags: every request reads the file as it is now."""
+        return None
+
+    def head(self) -> None:
+        """Like GET, without the body (tornado drops it)."""
+        self.get()
+
+    def get(self) -> None:
+        """Answer one request."""
+        self.set_header("Cache-Control", "no-store")
+        status, found = locate(self.request.path, self.site.base_path, self.site.root)
+        if status == 302:
+            self.redirect(found)  # not 301: browsers keep those, and another project may use this port next
+        elif status == 200:
+            self.send(200, Path(found))
+        elif status == 404:
+            self.send(404, self.site.root / "404.html")
+        else:
+            self.set_status(status)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(f"{status} {httputil.responses.get(status, '')}\n")
+
+    def send(self, status: int, path: Path) -> None:
+        """Send a file; HTML gets the error box while the build fails (the transform adds the reload script)."""
+        try:
+            body = path.read_bytes()
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        except OSError:
+            body, kind = NOT_FOUND, "text/html"
+        if kind == "text/html" and self.site.errors:
+            body = with_overlay(body, self.site.errors)
+        self.set_status(status)
+        self.set_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith(TEXT_TYPES) else kind)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(body)
+
+
+class LiveServer(Server):  # type: ignore[misc]
+    """livereload's server (watcher, reload socket, script injection) with Memoria's file handler."""
+
+    def __init__(self, site: Site):
+        super().__init__()
+        self.site = site
+
+    def get_web_handlers(self, script: bytes) -> list[Any]:
+        """Every request that is not livereload's goes to the site handler."""
+        return [(r".*", SiteHandler, {"site": self.site})]
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Build, serve and rebuild on every change until Ctrl-C; the exit status."""
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
+    site = Site(options)
+    server = LiveServer(site)
+    for name in WATCHED:
+        server.watch(str(options.project.resolve() / name), site.mark_dirty)
+    try:
+        return asyncio.run(run(server, site, host, port))
+    except KeyboardInterrupt:
+        if not options.quiet:
+            print("stopped", file=sys.stderr)
+        return 0
+
+
+async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
+    """Listen, build, then watch for ever."""
+    try:
+        server.application(port, host, debug=False, live_css=True)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            print(
+                f"error: port {port} on {host} is in use; stop what uses it or choose another with --port",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, site.rebuild)
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"serving http://{shown_host}:{port}{site.base_path} (Ctrl-C stops)", flush=True)
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        server.watcher.examine()
+        if site.dirty:
+            site.dirty = False
+            changed = _relative(server.watcher.filepath, site.options.project)
+            path = await loop.run_in_executor(None, site.rebuild, changed)
+            if path is not None:
+                LiveReloadHandler.reload_waiters(path)
+
+
+def _relative(filepath: str | None, project: Path) -> str:
+    if not filepath:
+        return ""
+    try:
+        return Path(filepath).relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return filepath
