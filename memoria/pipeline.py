@@ -12,17 +12,18 @@ from . import urls
 from .archive import Archive, build_archive
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
-from .frontmatter import parse_document
 from .markup import Renderer
-from .model import Parsed
 from .outputdir import MARKER, MARKER_TEXT, check_target, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
+from .parallel import map_forked, workers
+from .parsing import ParseCache, load_cache, parse_files, save_cache
 from .progress import Progress
 from .render import make_environment, render
 from .sources import ASSETS_DIR, read_content, walk_files
 from .writer import Writer, remove_tree
 
 LAYOUTS_DIR = "layouts"
+CACHE_DIR = ".memoria"
 
 
 @dataclass
@@ -35,13 +36,14 @@ class Options:
     base_url: str | None = None
     strict: bool = False
     quiet: bool = False
+    cache: bool = True
 
 
 @dataclass
 class Session:
     """What one process keeps between builds (the dev server): parsed files by content."""
 
-    parsed: dict[tuple[str, str, bytes], Parsed] = field(default_factory=dict)
+    parsed: ParseCache = field(default_factory=dict)
 
 
 @dataclass
@@ -64,25 +66,20 @@ def load_config(options: Options, problems: Problems) -> SiteConfig:
     return parse_config(path.read_bytes(), problems, options.base_url)
 
 
-def parse_files(files: list[tuple[str, bytes]], config: SiteConfig, problems: Problems) -> list[Parsed]:
-    """Front matter and Markdown of every content file."""
-    renderer = Renderer(config.base_path, config.embeds)
-    parsed = []
-    for path, data in files:
-        try:
-            doc = parse_document(path, data)
-            parsed.append(Parsed(doc, renderer.render(doc.body)))
-        except SourceError as err:
-            problems.errors.append(err)
-    return parsed
-
-
-def load_archive(options: Options) -> tuple[Archive, Problems]:
+def load_archive(options: Options, session: Session | None = None) -> tuple[Archive, Problems]:
     """Read and check everything; the archive model and every problem found."""
+    session = session or Session()
     problems = Problems()
     config = load_config(options, problems)
     files = read_content(options.project, problems)
-    archive = build_archive(config, parse_files(files, config, problems), problems, options.drafts)
+    cache_file = options.project / CACHE_DIR / "parsed.pickle"
+    if options.cache and not session.parsed:
+        session.parsed = load_cache(cache_file)
+    known = set(session.parsed)
+    parsed = parse_files(files, config, problems, session.parsed if options.cache else {})
+    if options.cache and set(session.parsed) != known:
+        save_cache(cache_file, session.parsed)
+    archive = build_archive(config, parsed, problems, options.drafts)
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
     return archive, problems
 
@@ -93,9 +90,9 @@ def stop_on_problems(problems: Problems, strict: bool) -> None:
         raise BuildError(problems.errors + (problems.warnings if strict else []))
 
 
-def build(options: Options) -> Result:
+def build(options: Options, session: Session | None = None) -> Result:
     """Build the site into the output folder, or leave it untouched and raise BuildError."""
-    archive, problems = load_archive(options)
+    archive, problems = load_archive(options, session)
     stop_on_problems(problems, options.strict)
     outputs = plan_site(archive)
     check_target(options.output, options.project)
@@ -115,17 +112,32 @@ def build(options: Options) -> Result:
 
 
 def render_all(options: Options, config: SiteConfig, outputs: list[Output], writer: Writer) -> None:
-    """Render every planned page through the theme's templates."""
+    """Render every planned page through the theme's templates, on every core."""
     env = make_environment(options.project / LAYOUTS_DIR, config)
+    targets = [writer.claim(urls.output_file(o.url), o.template) for o in outputs]
     progress = Progress("rendering", len(outputs), quiet=options.quiet)
-    for output in outputs:
-        try:
-            page = render(env, output.template, {**output.context, "page_url": output.url})
-        except jinja2.TemplateError as err:
-            raise BuildError([template_error(err, options.project)]) from None
-        writer.write(urls.output_file(output.url), page, output.template)
-        progress.step()
+
+    def render_slice(bounds: tuple[int, int]) -> tuple[int, int, SourceError | None]:
+        written, kept = writer.written, writer.kept
+        for i in range(*bounds):
+            output = outputs[i]
+            try:
+                page = render(env, output.template, {**output.context, "page_url": output.url})
+            except jinja2.TemplateError as err:
+                return writer.written - written, writer.kept - kept, template_error(err, options.project)
+            writer.put(urls.output_file(output.url), targets[i], page)
+            progress.step()
+        return writer.written - written, writer.kept - kept, None
+
+    size = max(50, len(outputs) // (workers() * 8))
+    bounds = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
+    results = map_forked(render_slice, bounds)
     progress.done()
+    errors = [error for _, _, error in results if error]
+    if errors:
+        raise BuildError(errors[:1])
+    writer.written = sum(w for w, _, _ in results)
+    writer.kept = sum(k for _, k, _ in results)
 
 
 def template_error(err: jinja2.TemplateError, project: Path) -> SourceError:

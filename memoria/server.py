@@ -13,13 +13,14 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler
-from tornado import httputil, web
+from tornado import web
 
 from .errors import BuildError, Problems, UsageError
 from .pipeline import Options, Result, Session, build, load_config
@@ -195,7 +196,7 @@ class SiteHandler(web.RequestHandler):
         else:
             self.set_status(status)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish(f"{status} {httputil.responses.get(status, '')}\n")
+            self.finish(f"{status} {HTTPStatus(status).phrase}\n")
 
     def send(self, status: int, path: Path) -> None:
         """Send a file; HTML gets the error box while the build fails (the transform adds the reload script)."""

@@ -34,7 +34,8 @@ class Writer:
         self.written = 0
         self.kept = 0
 
-    def _claim(self, rel: str, owner: str) -> Path:
+    def claim(self, rel: str, owner: str) -> Path:
+        """Reserve an output path, refusing escapes and a path claimed twice."""
         path = safe_relpath(rel)
         key = unicodedata.normalize("NFC", path).casefold()
         if key in self.owners:
@@ -47,7 +48,10 @@ class Writer:
 
     def write(self, rel: str, data: bytes | str, owner: str = "memoria") -> None:
         """Write one file of the site (text is encoded as UTF-8)."""
-        target = self._claim(rel, owner)
+        self.put(rel, self.claim(rel, owner), data)
+
+    def put(self, rel: str, target: Path, data: bytes | str) -> None:
+        """Write a claimed file, or link the previous build's copy when the bytes are the same."""
         if isinstance(data, str):
             data = data.encode("utf-8")
         if self.previous is not None and self._keep(rel, target, data):

@@ -7,7 +7,7 @@ import textwrap
 from memoria.archive import Archive, build_archive
 from memoria.config import SiteConfig
 from memoria.errors import Problems
-from memoria.pipeline import parse_files
+from memoria.parsing import parse_files
 
 
 def make_archive(files: dict[str, str], drafts: bool = False) -> tuple[Archive, Problems]:

@@ -1,0 +1,91 @@
+"""Parse content files (front matter and Markdown), in parallel, reusing earlier results."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+
+from . import __version__
+from .config import SiteConfig
+from .errors import Problems, SourceError
+from .frontmatter import parse_document
+from .markup import Renderer
+from .model import Parsed
+from .parallel import map_forked, slices, workers
+
+CacheKey = tuple[str, str]
+ParseCache = dict[CacheKey, Parsed]
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/1"
+
+
+@lru_cache(maxsize=4)
+def _renderer(base_path: str, embeds: tuple[str, ...]) -> Renderer:
+    return Renderer(base_path, embeds)
+
+
+def parse_one(path: str, data: bytes, base_path: str, embeds: tuple[str, ...]) -> Parsed | SourceError:
+    """One file: its document and its body as safe HTML, or the error that stops it."""
+    try:
+        doc = parse_document(path, data)
+    except SourceError as err:
+        return err
+    return Parsed(doc, _renderer(base_path, embeds).render(doc.body))
+
+
+def cache_key(path: str, data: bytes, config: SiteConfig) -> CacheKey:
+    """What a parse result depends on: the file's bytes and the site's link settings."""
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(f"\0{config.base_path}\0{config.embeds}\0{CACHE_VERSION}".encode())
+    return path, digest.hexdigest()
+
+
+def parse_files(
+    files: list[tuple[str, bytes]], config: SiteConfig, problems: Problems, cache: ParseCache | None = None
+) -> list[Parsed]:
+    """Every content file parsed; results are taken from and added to `cache`."""
+    cache = {} if cache is None else cache
+    keys = [cache_key(path, data, config) for path, data in files]
+    todo = [(key, data) for key, data in zip(keys, files, strict=True) if key not in cache]
+
+    def parse_slice(part: Sequence[tuple[CacheKey, tuple[str, bytes]]]) -> list[Parsed | SourceError]:
+        return [parse_one(path, data, config.base_path, config.embeds) for _, (path, data) in part]
+
+    parts = slices(todo, workers() * 4) if len(todo) >= 64 else [todo]
+    results = [result for chunk in map_forked(parse_slice, parts) for result in chunk]
+    fresh: dict[CacheKey, Parsed | SourceError] = {key: result for (key, _), result in zip(todo, results, strict=True)}
+    parsed = []
+    for key in keys:
+        result = cache.get(key) or fresh[key]
+        if isinstance(result, SourceError):
+            problems.errors.append(result)
+        else:
+            cache[key] = result
+            parsed.append(result)
+    live = set(keys)
+    for stale in [key for key in cache if key not in live]:
+        del cache[stale]
+    return parsed
+
+
+def load_cache(path: Path) -> ParseCache:
+    """The parse cache saved by an earlier build, or an empty one."""
+    try:
+        with path.open("rb") as handle:
+            version, cache = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return {}
+    return cache if version == CACHE_VERSION and isinstance(cache, dict) else {}
+
+
+def save_cache(path: Path, cache: ParseCache) -> None:
+    """Save the parse cache atomically (a killed build leaves the old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)

@@ -1,0 +1,156 @@
+"""Shared by the browser and validator tests: the tools, one build of the example archive, a Pages-like server.
+
+A plain module, imported by the test modules that need it (not a conftest): the build is
+made once per test session, in a temporary folder, under the sub-path /archive/.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BASE_PATH = "/archive/"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+NODE_MODULES = REPO / "tests" / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+SETUP = "run `bash tests/setup.sh` to install it"
+
+
+def require(*what: str) -> None:
+    """Fail (never skip) when a tool the test needs is missing: 'chromium', 'java', 'vnu', 'axe', 'playwright'."""
+    missing = []
+    for tool in what:
+        if tool == "chromium" and not CHROMIUM.is_file():
+            missing.append(f"Chromium ({CHROMIUM})")
+        elif tool == "java" and shutil.which("java") is None:
+            missing.append("Java (java)")
+        elif tool == "vnu" and not VNU_JAR.is_file():
+            missing.append(f"the Nu HTML Checker ({VNU_JAR.relative_to(REPO)})")
+        elif tool == "axe" and not AXE_JS.is_file():
+            missing.append(f"axe-core ({AXE_JS.relative_to(REPO)})")
+        elif tool == "playwright":
+            try:
+                import playwright.sync_api  # noqa: F401
+            except ImportError:
+                missing.append("Playwright for Python")
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: {SETUP}", pytrace=False)
+
+
+@functools.cache
+def _build(folder: str) -> Path:
+    output = Path(folder) / "site"
+    proc = subprocess.run(
+        [sys.executable, "build.py", "--output", str(output), "--base-url", BASE_PATH, "--quiet"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"the example archive did not build:\n{proc.stderr}"
+    return output
+
+
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example archive built for /archive/, once per test session, shared by every module that asks."""
+    return _build(str(tmp_path_factory.getbasetemp() / "example-archive"))
+
+
+def html_pages(root: Path) -> list[str]:
+    """Every HTML file of a built site, as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+
+
+def page_url(rel: str) -> str:
+    """The path a file is served at under the base path: 'people/index.html' → '/archive/people/'."""
+    if rel == "index.html" or rel.endswith("/index.html"):
+        rel = rel[: -len("index.html")]
+    return BASE_PATH + rel
+
+
+class PagesHandler(SimpleHTTPRequestHandler):
+    """Serves a built site under BASE_PATH the way GitHub Pages serves a project site.
+
+    Anything else, and any missing file, answers 404 with the site's own 404.html;
+    a folder without its trailing slash redirects to it.
+    """
+
+    site_root: Path
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.site_root), **kwargs)
+
+    def _route(self) -> bool:
+        path = urlsplit(self.path).path
+        if not (path + "/").startswith(BASE_PATH):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return False
+        if not path.endswith("/") and Path(self.translate_path("/" + path[len(BASE_PATH) :])).is_dir():
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
+        self.path = "/" + self.path[len(BASE_PATH) :]
+        return True
+
+    def do_GET(self) -> None:
+        if self._route():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._route():
+            super().do_HEAD()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.site_root / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the tests record what the browser saw; the server stays quiet
+
+
+@contextmanager
+def serve_site(root: Path) -> Iterator[str]:
+    """Serve a built site on a free port of 127.0.0.1; yields the origin ('http://127.0.0.1:PORT')."""
+    handler = type("SiteHandler", (PagesHandler,), {"site_root": root})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
