@@ -21,7 +21,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", help="override site.yaml's base_url")
     parser.add_argument("--drafts", action="store_true", help="include files marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.add_argument("--no-cache", action="store_true", help="build from scratch, ignoring .memoria/")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="serve: port to listen on")
@@ -75,7 +75,11 @@ def _build(options: Options) -> int:
         print(f"build failed: {len(err.errors)} error(s); {options.output} was left as it was", file=sys.stderr)
         return 1
     report(result.warnings, [])
-    if not options.quiet:
+    if options.quiet:
+        return 0
+    if result.unchanged:
+        print(f"nothing changed since the last build of {options.output}")
+    else:
         print(f"built {result.pages} pages into {options.output} ({result.written} written, {result.kept} unchanged)")
     return 0
 

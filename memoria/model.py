@@ -45,6 +45,7 @@ class Parsed:
 
     doc: Document
     html: str
+    digest: str = ""
 
 
 @dataclass
@@ -121,6 +122,7 @@ class Article:
     images: list[Image] = field(default_factory=list)
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
+    digest: str = ""
 
     @property
     def url(self) -> str:
@@ -149,6 +151,7 @@ class Person:
     links: list[Link] = field(default_factory=list)
     html: str = ""
     lang: str = ""
+    digest: str = ""
     mentions: list[tuple[Article, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     companions: list[tuple[Person, int]] = field(default_factory=list)
@@ -170,6 +173,7 @@ class Page:
     html: str
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
+    digest: str = ""
 
     @property
     def url(self) -> str:
@@ -267,6 +271,7 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         tags=read.text_list("tags"),
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
+        digest=parsed.digest,
     )
     article.images = _images(read)
     article.events = _events(read, article)
@@ -335,6 +340,7 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
         links=[link for link in links if link.url],
         html=parsed.html,
         lang=read.text("lang") or default_lang,
+        digest=parsed.digest,
     )
     if person.born and person.died and person.died.end < person.born.start:
         read.error("died", "'died' is before 'born'")
@@ -359,4 +365,5 @@ def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) 
         html=parsed.html,
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
+        digest=parsed.digest,
     )

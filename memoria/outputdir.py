@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import glob
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UsageError
-from .writer import remove_tree
+from .writer import discard_tree, remove_tree, safe_relpath
 
 MARKER = ".memoria-output"
 MARKER_TEXT = "This folder is written by Memoria; a build replaces it whole.\n"
@@ -45,12 +47,18 @@ def _sibling(output: Path, what: str) -> Path:
 
 
 def recover(output: Path) -> None:
-    """Finish or undo a swap that a killed build left half done."""
+    """Finish or undo a swap or an update that a killed build left half done."""
+    transaction = _sibling(output, "txn")
+    if (transaction / JOURNAL).is_file():
+        apply_journal(output, transaction)
+    remove_tree(transaction)
     old = _sibling(output, "old")
     if old.is_dir() and not output.exists():
         os.rename(old, output)
     remove_tree(old)
     remove_tree(_sibling(output, "new"))
+    for trash in output.parent.glob(f".{glob.escape(output.name)}.memoria-*.trash-*"):
+        remove_tree(trash)
 
 
 @contextmanager
@@ -70,9 +78,9 @@ def locked(output: Path, quiet: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def new_staging(output: Path) -> Path:
-    """An empty folder beside the output to build the new site in."""
-    staging = _sibling(output, "new")
+def new_staging(output: Path, what: str = "new") -> Path:
+    """An empty folder beside the output to build the new site (or its changes) in."""
+    staging = _sibling(output, what)
     remove_tree(staging)
     staging.mkdir(parents=True)
     return staging
@@ -81,14 +89,14 @@ def new_staging(output: Path) -> Path:
 def swap_in(staging: Path, output: Path) -> None:
     """Replace the output folder with the staging folder, atomically where Linux allows."""
     if output.exists() and _exchange(staging, output):
-        remove_tree(staging)
+        discard_tree(staging)
         return
     old = _sibling(output, "old")
     remove_tree(old)
     if output.exists():
         os.rename(output, old)
     os.rename(staging, output)
-    remove_tree(old)
+    discard_tree(old)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -101,3 +109,39 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
+
+
+JOURNAL = "journal.json"
+
+
+def commit_in_place(output: Path, transaction: Path, changes: list[tuple[str, str]], removed: list[str]) -> None:
+    """Move changed files into the output folder as one step that a kill cannot split.
+
+    The journal is the commit point: before it exists the old site stands; once
+    it exists, `recover` finishes moving whatever a killed build had not.
+    """
+    temporary = transaction / (JOURNAL + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump({"changes": changes, "removed": removed}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(transaction / JOURNAL)
+    apply_journal(output, transaction)
+    remove_tree(transaction)
+
+
+def apply_journal(output: Path, transaction: Path) -> None:
+    """Replay a committed journal (again, if a kill interrupted it)."""
+    journal = json.loads((transaction / JOURNAL).read_text(encoding="utf-8"))
+    for name, rel in journal["changes"]:
+        source, target = transaction / name, output / safe_relpath(rel)
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["removed"]:
+        target = output / safe_relpath(rel)
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != output and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

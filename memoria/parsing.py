@@ -64,6 +64,7 @@ def parse_files(
         if isinstance(result, SourceError):
             problems.errors.append(result)
         else:
+            result.digest = key[1]
             cache[key] = result
             parsed.append(result)
     live = set(keys)

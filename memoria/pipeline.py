@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from . import urls
+from . import __version__, urls
 from .archive import Archive, build_archive
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .markup import Renderer
-from .outputdir import MARKER, MARKER_TEXT, check_target, locked, new_staging, recover, swap_in
+from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
-from .parallel import map_forked, workers
+from .parallel import map_forked, slices, workers
 from .parsing import ParseCache, load_cache, parse_files, save_cache
 from .progress import Progress
 from .render import make_environment, render
-from .sources import ASSETS_DIR, read_content, walk_files
+from .sources import ASSETS_DIR, CONTENT_DIR, read_content, walk_files
+from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree
 
 LAYOUTS_DIR = "layouts"
@@ -50,11 +52,13 @@ class Session:
 class Result:
     """What a build did, for the closing line and for tests."""
 
-    archive: Archive
+    config: SiteConfig
+    archive: Archive | None
     warnings: list[SourceError] = field(default_factory=list)
     pages: int = 0
     written: int = 0
     kept: int = 0
+    unchanged: bool = False
 
 
 def load_config(options: Options, problems: Problems) -> SiteConfig:
@@ -91,53 +95,95 @@ def stop_on_problems(problems: Problems, strict: bool) -> None:
 
 
 def build(options: Options, session: Session | None = None) -> Result:
-    """Build the site into the output folder, or leave it untouched and raise BuildError."""
-    archive, problems = load_archive(options, session)
-    stop_on_problems(problems, options.strict)
-    outputs = plan_site(archive)
+    """Build the site into the output folder, or leave it untouched and raise BuildError.
+
+    Only pages whose inputs changed since the last build are rendered; with
+    nothing changed at all, nothing is read beyond the files' stamps.
+    """
     check_target(options.output, options.project)
     with locked(options.output, options.quiet):
         recover(options.output)
-        staging = new_staging(options.output)
+        state_path = state_file(options.project / CACHE_DIR, options.output)
+        owned = (options.output / MARKER).is_file()
+        state = load_state(state_path) if options.cache and owned else BuildState()
+        problems = Problems()
+        sources = list_inputs(options.project, problems)
+        stamps = stamp_files([path for _, path in sources])
+        site_key = hash_files(
+            [options.project / rel for rel, _ in sources if rel.startswith((LAYOUTS_DIR + "/", CONFIG_FILE))],
+            f"{__version__}\0{options.drafts}\0{options.base_url}",
+        )
+        if state.site_key == site_key and state.inputs == stamps and not problems.errors:
+            config = load_config(options, Problems())
+            return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
+        archive, problems = load_archive(options, session)
+        stop_on_problems(problems, options.strict)
+        outputs = plan_site(archive)
+        # Same theme and settings: update the pages that changed in place; else build anew and swap.
+        in_place = owned and state.site_key == site_key and bool(state.files)
+        staging = new_staging(options.output, "txn" if in_place else "new")
         try:
-            writer = Writer(staging, options.output)
-            render_all(options, archive.config, outputs, writer)
+            writer = Writer(staging, options.output if owned else None, in_place)
+            pages = render_all(options, archive.config, outputs, writer, (site_key, state.pages))
             copy_assets(options, writer)
             write_extras(archive.config, writer)
         except BaseException:
             remove_tree(staging)
             raise
-        swap_in(staging, options.output)
-    return Result(archive, problems.warnings, len(outputs), writer.written, writer.kept)
+        if in_place:
+            gone = sorted(set(state.files) - set(writer.paths()))
+            commit_in_place(options.output, staging, writer.changes(), gone)
+        else:
+            swap_in(staging, options.output)
+        if options.cache:
+            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, writer.paths()))
+    return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
 
 
-def render_all(options: Options, config: SiteConfig, outputs: list[Output], writer: Writer) -> None:
-    """Render every planned page through the theme's templates, on every core."""
+def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:
+    """Every file a build reads: site.yaml, content, layouts and assets."""
+    found = [(CONFIG_FILE, project / CONFIG_FILE)] if (project / CONFIG_FILE).is_file() else []
+    for folder in (CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR):
+        found.extend(walk_files(project, folder, problems))
+    return found
+
+
+def render_all(
+    options: Options, config: SiteConfig, outputs: list[Output], writer: Writer, previous: tuple[str, dict[str, str]]
+) -> dict[str, str]:
+    """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
+    site_key, old = previous
     env = make_environment(options.project / LAYOUTS_DIR, config)
+    memo: dict[int, object] = {}
+    prints = {o.url: fingerprint(site_key, o, memo) for o in outputs}
     targets = [writer.claim(urls.output_file(o.url), o.template) for o in outputs]
-    progress = Progress("rendering", len(outputs), quiet=options.quiet)
+    todo = [
+        i
+        for i, o in enumerate(outputs)
+        if old.get(o.url) != prints[o.url] or not writer.keep(urls.output_file(o.url), targets[i])
+    ]
+    progress = Progress("rendering", len(todo), quiet=options.quiet)
 
-    def render_slice(bounds: tuple[int, int]) -> tuple[int, int, SourceError | None]:
-        written, kept = writer.written, writer.kept
-        for i in range(*bounds):
+    def render_slice(indices: Sequence[int]) -> tuple[int, int, SourceError | None]:
+        written = 0
+        for done, i in enumerate(indices):
             output = outputs[i]
             try:
                 page = render(env, output.template, {**output.context, "page_url": output.url})
             except jinja2.TemplateError as err:
-                return writer.written - written, writer.kept - kept, template_error(err, options.project)
-            writer.put(urls.output_file(output.url), targets[i], page)
+                return written, done - written, template_error(err, options.project)
+            written += writer.put(urls.output_file(output.url), targets[i], page)
             progress.step()
-        return writer.written - written, writer.kept - kept, None
+        return written, len(indices) - written, None
 
-    size = max(50, len(outputs) // (workers() * 8))
-    bounds = [(i, min(i + size, len(outputs))) for i in range(0, len(outputs), size)]
-    results = map_forked(render_slice, bounds)
+    results = map_forked(render_slice, slices(todo, workers() * 8) if len(todo) > 100 else [todo])
     progress.done()
     errors = [error for _, _, error in results if error]
     if errors:
         raise BuildError(errors[:1])
-    writer.written = sum(w for w, _, _ in results)
-    writer.kept = sum(k for _, k, _ in results)
+    writer.written += sum(w for w, _, _ in results)
+    writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
+    return prints
 
 
 def template_error(err: jinja2.TemplateError, project: Path) -> SourceError:

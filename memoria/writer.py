@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -21,64 +23,110 @@ def safe_relpath(rel: str) -> str:
 
 
 class Writer:
-    """Writes the new site into a staging folder, beside the previous one.
+    """Writes the new site; every path is claimed once, here, before anything is written.
 
-    A file whose bytes equal the previous build's is hard-linked instead of
-    written, so it keeps its modification time and costs no disk space.
+    Staged (a full build): files go into a new folder that replaces the old
+    one whole; a file whose bytes equal the previous build's is hard-linked,
+    so it keeps its modification time. In place (an incremental build): only
+    changed files are written, flat, into a transaction folder, and moved into
+    the output folder together once everything has rendered.
     """
 
-    def __init__(self, root: Path, previous: Path | None = None):
+    def __init__(self, root: Path, previous: Path | None = None, in_place: bool = False):
         self.root = root
         self.previous = previous if previous and previous.is_dir() else None
+        self.in_place = in_place and self.previous is not None
         self.owners: dict[str, tuple[str, str]] = {}
+        self.targets: dict[str, Path] = {}
         self.written = 0
         self.kept = 0
+        self.folders: set[Path] = set()
 
     def claim(self, rel: str, owner: str) -> Path:
-        """Reserve an output path, refusing escapes and a path claimed twice."""
+        """Reserve an output path, refusing escapes and a path claimed twice; where to write it."""
         path = safe_relpath(rel)
         key = unicodedata.normalize("NFC", path).casefold()
         if key in self.owners:
             _, first_owner = self.owners[key]
             raise SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")
         self.owners[key] = (path, owner)
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.in_place:
+            target = self.root / f"{len(self.targets):07d}"
+        else:
+            target = self.root / path
+            if target.parent not in self.folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(target.parent)
+        self.targets[path] = target
         return target
 
     def write(self, rel: str, data: bytes | str, owner: str = "memoria") -> None:
-        """Write one file of the site (text is encoded as UTF-8)."""
-        self.put(rel, self.claim(rel, owner), data)
+        """Claim and write one file of the site (text is encoded as UTF-8)."""
+        if self.put(rel, self.claim(rel, owner), data):
+            self.written += 1
+        else:
+            self.kept += 1
 
-    def put(self, rel: str, target: Path, data: bytes | str) -> None:
-        """Write a claimed file, or link the previous build's copy when the bytes are the same."""
+    def put(self, rel: str, target: Path, data: bytes | str) -> bool:
+        """Write a claimed file; False when the previous build has the same bytes (then it is kept)."""
         if isinstance(data, str):
             data = data.encode("utf-8")
-        if self.previous is not None and self._keep(rel, target, data):
-            return
+        if self.previous is not None and self._same(rel, data) and self.keep(rel, target):
+            return False
         target.write_bytes(data)
-        self.written += 1
+        return True
 
-    def _keep(self, rel: str, target: Path, data: bytes) -> bool:
-        old = self.previous / rel  # type: ignore[operator]
+    def keep(self, rel: str, target: Path) -> bool:
+        """Keep the previous build's file as it is; False when there is none to keep."""
+        if self.previous is None:
+            return False
+        old = self.previous / rel
+        if self.in_place:
+            return old.is_file() and not old.is_symlink()
         try:
-            if old.is_symlink() or old.stat().st_size != len(data) or old.read_bytes() != data:
-                return False
             os.link(old, target)
         except OSError:
             return False
-        self.kept += 1
         return True
+
+    def _same(self, rel: str, data: bytes) -> bool:
+        old = self.previous / rel  # type: ignore[operator]
+        try:
+            return not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data
+        except OSError:
+            return False
 
     def copy(self, rel: str, source: Path, owner: str) -> None:
         """Copy a file (an asset) into the site."""
         self.write(rel, source.read_bytes(), owner)
 
     def paths(self) -> list[str]:
-        """Every path written, sorted."""
-        return sorted(path for path, _ in self.owners.values())
+        """Every path claimed, sorted."""
+        return sorted(self.targets)
+
+    def changes(self) -> list[tuple[str, str]]:
+        """In place: (transaction file, output path) for each file written."""
+        return sorted((target.name, rel) for rel, target in self.targets.items() if target.exists())
 
 
 def remove_tree(path: Path) -> None:
     """Delete a folder the generator made, ignoring what is already gone."""
     shutil.rmtree(path, ignore_errors=True)
+
+
+def discard_tree(path: Path) -> None:
+    """Delete a folder in the background: renamed aside at once, removed by a detached `rm`."""
+    if not path.exists():
+        return
+    trash = path.with_name(f"{path.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(path, trash)
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(trash)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        remove_tree(trash if trash.exists() else path)

@@ -116,7 +116,10 @@ def test_second_build_rewrites_nothing(tmp_path: Path) -> None:
     before = snapshot(project / "output")
     run = run_cli(project)
     assert run.code == 0
-    assert "(0 written," in run.out
+    assert "nothing changed" in run.out
+    assert snapshot(project / "output") == before
+    forced = run_cli(project, "--no-cache")
+    assert "(0 written," in forced.out
     assert snapshot(project / "output") == before
 
 
