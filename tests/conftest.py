@@ -20,6 +20,9 @@ def make_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_C
     """Write a project: site.yaml, the given files (dedented text or raw bytes) and the default theme."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "site.yaml").write_text(config, encoding="utf-8")
+    if theme:
+        shutil.copytree(REPO / "layouts", root / "layouts")
+        shutil.copytree(REPO / "assets", root / "assets")
     for rel, content in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,9 +30,6 @@ def make_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_C
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    if theme:
-        shutil.copytree(REPO / "layouts", root / "layouts")
-        shutil.copytree(REPO / "assets", root / "assets")
     return root
 
 

@@ -1,0 +1,113 @@
+"""Incremental builds: after any kind of change the output equals a clean build, and nothing else is touched."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_site, run_cli, snapshot
+
+CONFIG = "title: Incremental\nbase_url: /\nper_page: 2\nlist_size: 10\ntimeline_split: 10\n"
+
+
+def article(n: int, people: str, date: str) -> str:
+    return (
+        f"---\ntitle: Article {n}\ndate: {date}\npeople: [{people}]\nplaces: [Place {n % 2}]\ntags: [t{n % 3}]\n"
+        f"events:\n  - {{date: '19{80 + n}', title: Event {n}, people: [{people.split(',')[0]}]}}\n---\n"
+        f"Body of article {n}.\n\nSecond paragraph.\n"
+    )
+
+
+FILES = {
+    **{f"content/articles/a{n}.md": article(n, "ann-smith, Bob Jones", f"2020-0{n}-01") for n in range(1, 7)},
+    "content/people/ann-smith.md": "---\nname: Ann Smith\nborn: 1950\n---\nAnn's life.\n",
+    "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+    "assets/extra.txt": "one\n",
+}
+
+
+def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        path = project / rel
+        path.write_text(path.read_text().replace(old, new, 1))
+
+    return change
+
+
+def delete(rel: str) -> Callable[[Path], None]:
+    return lambda project: (project / rel).unlink()
+
+
+def rename(rel: str, new: str) -> Callable[[Path], None]:
+    return lambda project: (project / rel).rename(project / new)
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "article body": edit("content/articles/a3.md", "Body of article 3.", "A new first paragraph."),
+    "article title": edit("content/articles/a3.md", "title: Article 3", "title: Renamed"),
+    "article date": edit("content/articles/a1.md", "date: 2020-01-01", "date: 2021-12-31"),
+    "people list": edit("content/articles/a2.md", "ann-smith, Bob Jones", "Carol King"),
+    "person file": edit("content/people/ann-smith.md", "name: Ann Smith", "name: Ann Smith-Jones"),
+    "template": edit("layouts/base.html", "Skip to content", "Skip to the text"),
+    "asset": edit("assets/extra.txt", "one", "two"),
+    "site.yaml": edit("site.yaml", "title: Incremental", "title: Changed"),
+    "deleted article": delete("content/articles/a4.md"),
+    "deleted person": delete("content/people/ann-smith.md"),
+    "renamed article": rename("content/articles/a5.md", "content/articles/a5-new.md"),
+    "deleted asset": delete("assets/extra.txt"),
+}
+
+
+def clean_build_of(project: Path, where: Path) -> dict[str, bytes]:
+    copy = where / "clean"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("output", ".memoria", ".output*"))
+    assert run_cli(copy, "--no-cache").code == 0
+    return {rel: data for rel, (data, _) in snapshot(copy / "output").items()}
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_incremental_equals_clean(tmp_path: Path, kind: str) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    before = snapshot(project / "output")
+    CHANGES[kind](project)
+    run = run_cli(project)
+    assert run.code == 0, run.err
+    after = snapshot(project / "output")
+    assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
+    untouched = [rel for rel in after if rel in before and before[rel][0] == after[rel][0]]
+    assert untouched, "some files should be unchanged"
+    for rel in untouched:
+        assert after[rel][1] == before[rel][1], f"{rel} was rewritten with the same bytes"
+
+
+def test_no_change_writes_nothing(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    before = snapshot(project / "output")
+    run = run_cli(project)
+    assert "nothing changed" in run.out
+    assert snapshot(project / "output") == before
+
+
+def test_body_edit_rewrites_only_its_page(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    before = snapshot(project / "output")
+    edit("content/articles/a3.md", "Second paragraph.", "Second paragraph, longer.")(project)
+    assert run_cli(project).code == 0
+    after = snapshot(project / "output")
+    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert changed == ["articles/a3/index.html", "feed.xml"]
+
+
+def test_removed_output_file_is_restored(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    (project / "output/people/index.html").unlink()
+    edit("content/articles/a3.md", "Body", "Text")(project)
+    assert run_cli(project).code == 0
+    assert (project / "output/people/index.html").is_file()
