@@ -24,7 +24,6 @@ from .model import Article, Event, Mention, Page, Person
 from .pages import Output, Pager
 
 
-
 def _person_ref(person: Person | None) -> Any:
     return (person.url, person.name) if person else None
 
