@@ -34,7 +34,9 @@ def parse_one(path: str, data: bytes, base_path: str, embeds: tuple[str, ...]) -
         doc = parse_document(path, data)
     except SourceError as err:
         return err
-    return Parsed(doc, _renderer(base_path, embeds).render(doc.body))
+    html = _renderer(base_path, embeds).render(doc.body)
+    doc.body = ""  # rendered now; dropping the source halves what the cache keeps
+    return Parsed(doc, html)
 
 
 def cache_key(path: str, data: bytes, config: SiteConfig) -> CacheKey:
@@ -73,8 +75,37 @@ def parse_files(
     return parsed
 
 
-def load_cache(path: Path) -> ParseCache:
-    """The parse cache saved by an earlier build, or an empty one."""
+class CacheStore:
+    """The parse cache on disk: a large base file, and a small file of what changed since.
+
+    Editing one article rewrites only the small file; the base is rewritten when
+    the changes grow past a fifth of it.
+    """
+
+    def __init__(self, folder: Path):
+        self.base = folder / "parsed.pickle"
+        self.delta = folder / "parsed-changes.pickle"
+        self.base_keys: set[CacheKey] = set()
+
+    def load(self) -> ParseCache:
+        """What earlier builds parsed, or nothing."""
+        base = _load(self.base)
+        self.base_keys = set(base)
+        base.update(_load(self.delta))
+        return base
+
+    def save(self, cache: ParseCache) -> None:
+        """Save atomically (a killed build leaves the previous files)."""
+        changed = {key: value for key, value in cache.items() if key not in self.base_keys}
+        if len(changed) * 5 > len(self.base_keys) or len(self.base_keys) > 2 * len(cache):
+            _dump(self.base, cache)
+            _dump(self.delta, {})
+            self.base_keys = set(cache)
+        else:
+            _dump(self.delta, changed)
+
+
+def _load(path: Path) -> ParseCache:
     try:
         with path.open("rb") as handle:
             version, cache = pickle.load(handle)
@@ -83,8 +114,7 @@ def load_cache(path: Path) -> ParseCache:
     return cache if version == CACHE_VERSION and isinstance(cache, dict) else {}
 
 
-def save_cache(path: Path, cache: ParseCache) -> None:
-    """Save the parse cache atomically (a killed build leaves the old one)."""
+def _dump(path: Path, cache: ParseCache) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as handle:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
+from itertools import permutations
 
 from .errors import Problems
 from .model import Article, Mention, Person
@@ -53,27 +55,30 @@ def link_people(people: list[Person], articles: list[Article], hidden: set[str],
     `articles` must be newest first; returns every person, those without a file included.
     """
     directory = Directory(people, hidden)
-    together: dict[str, Counter[str]] = defaultdict(Counter)
+    pairs: Counter[tuple[str, str]] = Counter()
     for article in articles:
-        named: list[Person] = []
+        named: dict[str, Person] = {}
         for mention in article.people:
             mention.person = directory.resolve(mention, article.path, problems)
-            if mention.person and mention.person not in named:
-                named.append(mention.person)
+            if mention.person and mention.person.slug not in named:
+                named[mention.person.slug] = mention.person
                 mention.person.mentions.append((article, mention.role))
         for event in article.events:
+            listed: set[str] = set()
             for mention in event.people:
                 mention.person = directory.resolve(mention, article.path, problems)
-                if mention.person and event not in mention.person.events:
+                if mention.person and mention.person.slug not in listed:
+                    listed.add(mention.person.slug)
                     mention.person.events.append(event)
-        for person in named:
-            for other in named:
-                if other is not person:
-                    together[person.slug][other.slug] += 1
+        if len(named) > 1:
+            pairs.update(permutations(named, 2))
     everyone = people + list(directory.stubs.values())
     by_slug = {person.slug: person for person in everyone}
+    together: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for (slug, other), count in pairs.items():
+        together[slug].append((-count, by_slug[other].name, other))
     for person in everyone:
-        ranked = sorted(together[person.slug].items(), key=lambda pair: (-pair[1], by_slug[pair[0]].name))
-        person.companions = [(by_slug[slug], count) for slug, count in ranked[:MAX_COMPANIONS]]
+        ranked = heapq.nsmallest(MAX_COMPANIONS, together.get(person.slug, []))
+        person.companions = [(by_slug[other], -count) for count, _, other in ranked]
         person.events.sort(key=lambda event: event.date.sort_key, reverse=True)
     return everyone

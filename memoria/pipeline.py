@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from .markup import Renderer
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
 from .parallel import map_forked, slices, workers
-from .parsing import ParseCache, load_cache, parse_files, save_cache
+from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
 from .render import make_environment, render
 from .sources import ASSETS_DIR, CONTENT_DIR, read_content, walk_files
@@ -46,6 +48,7 @@ class Session:
     """What one process keeps between builds (the dev server): parsed files by content."""
 
     parsed: ParseCache = field(default_factory=dict)
+    store: CacheStore | None = None
 
 
 @dataclass
@@ -76,13 +79,13 @@ def load_archive(options: Options, session: Session | None = None) -> tuple[Arch
     problems = Problems()
     config = load_config(options, problems)
     files = read_content(options.project, problems)
-    cache_file = options.project / CACHE_DIR / "parsed.pickle"
-    if options.cache and not session.parsed:
-        session.parsed = load_cache(cache_file)
+    if options.cache and session.store is None:
+        session.store = CacheStore(options.project / CACHE_DIR)
+        session.parsed = session.store.load()
     known = set(session.parsed)
     parsed = parse_files(files, config, problems, session.parsed if options.cache else {})
-    if options.cache and set(session.parsed) != known:
-        save_cache(cache_file, session.parsed)
+    if session.store and set(session.parsed) != known:
+        session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
     return archive, problems
@@ -101,7 +104,7 @@ def build(options: Options, session: Session | None = None) -> Result:
     nothing changed at all, nothing is read beyond the files' stamps.
     """
     check_target(options.output, options.project)
-    with locked(options.output, options.quiet):
+    with locked(options.output, options.quiet), paused_gc():
         recover(options.output)
         state_path = state_file(options.project / CACHE_DIR, options.output)
         owned = (options.output / MARKER).is_file()
@@ -138,6 +141,19 @@ def build(options: Options, session: Session | None = None) -> Result:
         if options.cache:
             save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, writer.paths()))
     return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while the model is built: it makes few cycles, and
+    scanning its tens of thousands of objects again and again took most of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:

@@ -26,30 +26,28 @@ def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "")
     project are refused, never followed.
     """
     root = project.resolve()
-    base = project / folder
     found: list[tuple[str, Path]] = []
-    if not base.is_dir():
+    if not (project / folder).is_dir():
         return found
-    seen: set[Path] = set()
-    stack = [base]
+    seen: set[str] = set()
+    stack = [folder]
     while stack:
         directory = stack.pop()
-        real = directory.resolve()
+        real = os.path.realpath(project / directory)
         if real in seen:
             continue
         seen.add(real)
-        with os.scandir(directory) as entries:
+        with os.scandir(project / directory) as entries:
             for entry in entries:
                 if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
                     continue
-                path = Path(entry.path)
-                rel = path.relative_to(project).as_posix()
-                if entry.is_symlink() and not _inside(path, root):
+                rel = f"{directory}/{entry.name}"
+                if entry.is_symlink() and not _inside(Path(entry.path), root):
                     problems.error(rel, 0, "is a link to a place outside the project; refusing to follow it")
                 elif entry.is_dir():
-                    stack.append(path)
+                    stack.append(rel)
                 elif entry.is_file() and rel.endswith(suffix):
-                    found.append((rel, path))
+                    found.append((rel, project / rel))
     return sorted(found)
 
 

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -38,48 +39,44 @@ def _event(event: Event) -> Any:
 
 def signature(value: Any, memo: dict[int, Any] | None = None) -> Any:
     """A plain, hashable description of everything a template can show of a value."""
-    if value is None or isinstance(value, str | int | float | bool):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, list | tuple):
-        return tuple(signature(item, memo) for item in value)
-    if isinstance(value, dict):
-        return tuple((key, signature(item, memo)) for key, item in sorted(value.items()))
+    if kind is list or kind is tuple:
+        return tuple([signature(item, memo) for item in value])
+    if kind is dict:
+        return tuple([(key, signature(item, memo)) for key, item in sorted(value.items())])
+    describe = _DESCRIBE.get(kind)
+    if describe is None:
+        raise TypeError(f"no signature for {kind.__name__}")
     if memo is None:
-        return _signature(value)
+        return describe(value)
     key = id(value)
     if key not in memo:
-        memo[key] = _signature(value)
+        # A model object stands for the short hash of its description: pages that show the
+        # same person or term hash a few bytes each, not the whole description again.
+        memo[key] = hashlib.blake2b(repr(describe(value)).encode(), digest_size=12).hexdigest()
     return memo[key]
 
 
-def _signature(value: Any) -> Any:
-    if isinstance(value, Article):
-        mentions = [*value.people, *(m for e in value.events for m in e.people)]
-        return ("A", value.url, value.digest, tuple(_mention(m) for m in mentions))
-    if isinstance(value, Person):
-        return (
-            "P",
-            value.url,
-            value.name,
-            value.digest,
-            len(value.mentions),
-            tuple(_event(e) for e in value.events),
-            tuple((p.url, p.name, n) for p, n in value.companions),
-        )
-    if isinstance(value, Page):
-        return ("G", value.url, value.digest)
-    if isinstance(value, Term):
-        return ("T", value.url, value.name, len(value.articles), tuple(_event(e) for e in value.events))
-    if isinstance(value, Entry):
-        return ("E", value.url, value.date.text, value.title, value.article.url, value.article.title,
-                value.event.place if value.event else None)  # fmt: skip
-    if isinstance(value, Pager):
-        return ("N", value.number, value.count, value.first_url)
-    if isinstance(value, EDTFDate):
-        return value.text
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    raise TypeError(f"no signature for {type(value).__name__}")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_DESCRIBE: dict[type, Callable[[Any], Any]] = {
+    Article: lambda a: (
+        "A", a.url, a.digest, tuple(_mention(m) for m in [*a.people, *(m for e in a.events for m in e.people)])
+    ),
+    Person: lambda p: (
+        "P", p.url, p.name, p.digest, len(p.mentions), tuple(_event(e) for e in p.events),
+        tuple((o.url, o.name, n) for o, n in p.companions),
+    ),
+    Page: lambda g: ("G", g.url, g.digest),
+    Term: lambda t: ("T", t.url, t.name, len(t.articles), tuple(_event(e) for e in t.events)),
+    Entry: lambda e: (
+        "E", e.url, e.date.text, e.title, e.article.url, e.article.title, e.event.place if e.event else None
+    ),
+    Pager: lambda n: ("N", n.number, n.count, n.first_url),
+    EDTFDate: lambda d: d.text,
+    datetime.date: lambda d: d.isoformat(),
+}  # fmt: skip
 
 
 def fingerprint(site_key: str, output: Output, memo: dict[int, Any] | None = None) -> str:
