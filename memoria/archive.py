@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -10,9 +11,10 @@ from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
 from .errors import Problems
+from .markup import unlink_urls
 from .model import Article, Event, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
 from .people import link_people
-from .slugs import name_key, slugify
+from .slugs import name_key, slug_from_filename, slugify
 
 ARTICLES_DIR = "content/articles/"
 PEOPLE_DIR = "content/people/"
@@ -71,20 +73,28 @@ def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, 
     people: list[Person] = []
     pages: list[Page] = []
     hidden: set[str] = set()
+    hidden_urls: set[str] = set()
     lang = config.language
     for item in sorted(parsed, key=lambda p: p.doc.path):
         path = item.doc.path
         stem = PurePosixPath(path).stem
-        if is_hidden(item.doc, problems, drafts):
-            if path.startswith(PEOPLE_DIR):
-                hidden.update(_hidden_keys(item, stem))
-            continue
-        if path.startswith(ARTICLES_DIR):
-            articles.append(read_article(item, stem, lang, problems))
-        elif path.startswith(PEOPLE_DIR):
-            people.append(read_person(item, stem, lang, problems))
-        elif path.startswith(PAGES_DIR):
-            pages.append(read_page(item, stem, lang, problems))
+        try:
+            if is_hidden(item.doc, problems, drafts):
+                if path.startswith(PEOPLE_DIR):
+                    hidden.update(_hidden_keys(item, stem))
+                hidden_urls.update(_hidden_urls(item, stem))
+            elif path.startswith(ARTICLES_DIR):
+                articles.append(read_article(item, stem, lang, problems))
+            elif path.startswith(PEOPLE_DIR):
+                people.append(read_person(item, stem, lang, problems))
+            elif path.startswith(PAGES_DIR):
+                pages.append(read_page(item, stem, lang, problems))
+        except Exception as err:  # a bug of ours: say which file it met, and go on to the others
+            problems.error(
+                path, 0, f"internal error while reading this file ({type(err).__name__}: {err}); please report it"
+            )
+    if hidden_urls:
+        _unlink(hidden_urls, config.base_path, [*articles, *people, *pages])
     articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)
     _check_claims(articles, people, pages, problems)
     everyone = link_people(people, articles, hidden, problems)
@@ -104,6 +114,33 @@ def _hidden_keys(item: Parsed, stem: str) -> set[str]:
     meta = item.doc.meta
     spellings = [meta.get("name"), meta.get("slug"), stem, *(meta.get("aliases") or [])]
     return {name_key(s) for s in spellings if isinstance(s, str) and s}
+
+
+def _hidden_urls(item: Parsed, stem: str) -> set[str]:
+    """The URLs a hidden file would have had, so that links to it can be taken out."""
+    meta = item.doc.meta
+    slug = meta.get("slug") if isinstance(meta.get("slug"), str) else ""
+    slug = slug or slug_from_filename(stem)
+    kind = next((k for d, k in _KINDS.items() if item.doc.path.startswith(d)), None)
+    keys = _hidden_keys(item, stem) if kind == urls.PEOPLE else set()
+    if kind is None:
+        return set()
+    if kind == "":
+        return {urls.free_page(slug)}
+    return {urls.item(kind, s) for s in {slug, *keys}}
+
+
+_KINDS = {ARTICLES_DIR: urls.ARTICLES, PEOPLE_DIR: urls.PEOPLE, PAGES_DIR: ""}
+
+
+def _unlink(hidden: set[str], base_path: str, things: list[Article | Person | Page]) -> None:
+    """Links to what is not published become plain text; a changed text gets a new digest."""
+    for thing in things:
+        if thing.html and "<a " in thing.html:
+            html = unlink_urls(thing.html, {base_path + url for url in hidden})
+            if html != thing.html:
+                thing.html = html
+                thing.digest += ":" + hashlib.blake2b(html.encode(), digest_size=8).hexdigest()
 
 
 def _check_claims(articles: list[Article], people: list[Person], pages: list[Page], problems: Problems) -> None:

@@ -111,3 +111,11 @@ def plain_text(fragment: str) -> str:
     """HTML fragment to text, tags dropped and white space folded."""
     text = html.unescape(_TAG.sub("", fragment))
     return " ".join(text.split())
+
+
+_ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"#]*)(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S)
+
+
+def unlink_urls(fragment: str, hrefs: set[str]) -> str:
+    """Replace links to any of `hrefs` (with or without a #fragment) by their text."""
+    return _ANCHOR.sub(lambda m: m.group(2) if m.group(1) in hrefs else m.group(0), fragment)

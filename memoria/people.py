@@ -72,6 +72,10 @@ def link_people(people: list[Person], articles: list[Article], hidden: set[str],
                     mention.person.events.append(event)
         if len(named) > 1:
             pairs.update(permutations(named, 2))
+        # Whoever resolved to nobody is unpublished (or an error stops the build): leave them out.
+        article.people = [m for m in article.people if m.person]
+        for event in article.events:
+            event.people = [m for m in event.people if m.person]
     everyone = people + list(directory.stubs.values())
     by_slug = {person.slug: person for person in everyone}
     together: dict[str, list[tuple[int, str, str]]] = defaultdict(list)

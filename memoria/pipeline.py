@@ -119,7 +119,9 @@ def build(options: Options, session: Session | None = None) -> Result:
         if state.site_key == site_key and state.inputs == stamps and not problems.errors:
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
+        walked = problems
         archive, problems = load_archive(options, session)
+        problems.errors += [e for e in walked.errors if not e.path.startswith(CONTENT_DIR + "/")]
         stop_on_problems(problems, options.strict)
         outputs = plan_site(archive)
         # Same theme and settings: update the pages that changed in place; else build anew and swap.
@@ -240,6 +242,9 @@ def write_extras(config: SiteConfig, writer: Writer) -> None:
 def check(options: Options) -> tuple[Archive, Problems]:
     """Validate everything and build nothing."""
     archive, problems = load_archive(options)
+    walked = Problems()
+    list_inputs(options.project, walked)
+    problems.errors += [e for e in walked.errors if not e.path.startswith(CONTENT_DIR + "/")]
     if not problems.failed(options.strict):
         env = make_environment(options.project / LAYOUTS_DIR, archive.config)
         for name in env.list_templates():
