@@ -16,6 +16,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .parallel import map_forked
+
+# Below this many pages, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 500
+
 # The attributes that make the browser fetch or navigate to a URL.
 _URL_ATTRIBUTES = {
     "a": ("href",),
@@ -46,7 +51,7 @@ _ANCHOR = re.compile(r"\b(?:id|name)\s*=", re.IGNORECASE)
 
 
 @dataclass
-class _Page:
+class ParsedPage:
     """What one HTML file holds: the targets of its anchors and the URLs it uses."""
 
     anchors: set[str] = field(default_factory=set)
@@ -56,7 +61,7 @@ class _Page:
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.page = _Page()
+        self.page = ParsedPage()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         wanted = _URL_ATTRIBUTES.get(tag, ())
@@ -79,7 +84,7 @@ def _srcset_urls(value: str) -> list[str]:
     return [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
 
 
-def parse_page(text: str) -> _Page:
+def parse_page(text: str) -> ParsedPage:
     """The anchors and links of one HTML document."""
     parser = _PageParser()
     parser.feed("".join(_relevant_tags(text)))
@@ -139,11 +144,12 @@ def check_site(root: Path, base_path: str) -> list[str]:
     """One 'page: link' line for each broken internal link, image, stylesheet, script or #anchor."""
     base = _normal_base(base_path)
     files = _site_files(root)
-    pages = {
-        rel: parse_page((root / rel).read_text(encoding="utf-8", errors="replace"))
-        for rel in sorted(files)
-        if rel.endswith(".html")
-    }
+    html_files = sorted(rel for rel in files if rel.endswith(".html"))
+
+    def read(rel: str) -> ParsedPage:
+        return parse_page((root / rel).read_text(encoding="utf-8", errors="replace"))
+
+    pages = dict(zip(html_files, map_forked(read, html_files, minimum=_PARALLEL_FROM), strict=True))
     resolved: dict[tuple[str, str], tuple[str | None, str] | None] = {}
     problems: list[str] = []
     for rel, page in pages.items():
@@ -171,7 +177,7 @@ def _resolve(link: str, page_url: str, base: str, files: set[str]) -> tuple[str 
     return _target_file(unquote(parts.path), base, files), parts.fragment
 
 
-def _reaches(target: tuple[str | None, str], pages: dict[str, _Page]) -> bool:
+def _reaches(target: tuple[str | None, str], pages: dict[str, ParsedPage]) -> bool:
     """Whether a resolved link finds its file and, in an HTML file, its #anchor."""
     file, fragment = target
     if file is None:

@@ -38,6 +38,7 @@ _ATTRIBUTES = {
 _IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"}
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -104,7 +105,7 @@ def sanitise(raw_html: str, base_path: str = "/", embeds: tuple[str, ...] = ()) 
 def first_paragraph(rendered: str) -> str:
     """The first paragraph of rendered HTML, as plain text (a default summary)."""
     match = _PARAGRAPH.search(rendered)
-    return plain_text(match.group(1)) if match else ""
+    return plain_text(_FOOTNOTE_REF.sub("", match.group(1))) if match else ""
 
 
 def plain_text(fragment: str) -> str:

@@ -100,8 +100,8 @@ class Event:
 
     @property
     def anchor(self) -> str:
-        """The id of the event on its article's page."""
-        return f"event-{self.number}"
+        """The id of the event on its article's page (an underscore: heading ids never have one)."""
+        return f"event_{self.number}"
 
 
 @dataclass

@@ -63,19 +63,23 @@ def recover(output: Path) -> None:
 
 @contextmanager
 def locked(output: Path, quiet: bool = False) -> Iterator[None]:
-    """Let one build at a time work on an output folder; a second one waits."""
+    """Let one build at a time work on an output folder; a second one waits.
+
+    A POSIX record lock belongs to this process alone: forked workers do not
+    hold it, so it ends with the process however the process ends.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
     with open(_sibling(output, "lock"), "a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             if not quiet:
                 print(f"waiting for another build of {output} to finish ...", file=sys.stderr)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.lockf(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 def new_staging(output: Path, what: str = "new") -> Path:

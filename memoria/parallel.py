@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -20,6 +23,17 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def _die_with_parent() -> None:
+    # A worker must not outlive a killed build (Linux: PR_SET_PDEATHSIG = 1).
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        os._exit(1)
 
 
 def _run(item: Any) -> Any:
@@ -40,7 +54,7 @@ def map_forked(task: Callable[[T], R], items: Sequence[T], minimum: int = 2) -> 
     _task = task
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_die_with_parent) as pool:
             return list(pool.map(_run, items, chunksize=max(1, len(items) // (count * 4))))
     finally:
         _task = None

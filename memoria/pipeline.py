@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -15,6 +16,7 @@ from . import __version__, urls
 from .archive import Archive, build_archive
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
+from .linkcheck import check_site
 from .markup import Renderer
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
@@ -83,7 +85,7 @@ def load_archive(options: Options, session: Session | None = None) -> tuple[Arch
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
     known = set(session.parsed)
-    parsed = parse_files(files, config, problems, session.parsed if options.cache else {})
+    parsed = parse_files(files, config, problems, session.parsed)
     if session.store and set(session.parsed) != known:
         session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
@@ -240,16 +242,22 @@ def write_extras(config: SiteConfig, writer: Writer) -> None:
 
 
 def check(options: Options) -> tuple[Archive, Problems]:
-    """Validate everything and build nothing."""
-    archive, problems = load_archive(options)
+    """Validate everything, render the site into a temporary folder and crawl its links; keep nothing."""
+    session = Session()
+    archive, problems = load_archive(options, session)
     walked = Problems()
     list_inputs(options.project, walked)
     problems.errors += [e for e in walked.errors if not e.path.startswith(CONTENT_DIR + "/")]
-    if not problems.failed(options.strict):
-        env = make_environment(options.project / LAYOUTS_DIR, archive.config)
-        for name in env.list_templates():
-            try:
-                env.get_template(name)
-            except jinja2.TemplateError as err:
-                problems.errors.append(template_error(err, options.project))
+    if problems.failed(options.strict):
+        return archive, problems
+    with tempfile.TemporaryDirectory(prefix="memoria-check-") as folder:
+        site = Path(folder) / "site"
+        try:
+            build(replace(options, output=site, cache=False, quiet=True, strict=False), session)
+        except BuildError as err:
+            problems.errors += err.errors
+            return archive, problems
+        for line in check_site(site, archive.config.base_path):
+            page, _, link = line.partition(": ")
+            problems.error(page, 0, link)
     return archive, problems

@@ -59,23 +59,137 @@ def require(*what: str) -> None:
         pytest.fail(f"missing {', '.join(missing)}: {SETUP}", pytrace=False)
 
 
-@functools.cache
-def _build(folder: str) -> Path:
+def _build(folder: str, project: Path = REPO) -> Path:
     output = Path(folder) / "site"
     proc = subprocess.run(
-        [sys.executable, "build.py", "--output", str(output), "--base-url", BASE_PATH, "--quiet"],
+        [
+            sys.executable,
+            "build.py",
+            "--project",
+            str(project),
+            "--output",
+            str(output),
+            "--base-url",
+            BASE_PATH,
+            "--quiet",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert proc.returncode == 0, f"the example archive did not build:\n{proc.stderr}"
+    assert proc.returncode == 0, f"{project} did not build:\n{proc.stderr}"
     return output
 
 
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example archive built for /archive/, once per test session, shared by every module that asks."""
-    return _build(str(tmp_path_factory.getbasetemp() / "example-archive"))
+    return _build_example(str(tmp_path_factory.getbasetemp() / "example-archive"))
+
+
+@functools.cache
+def _build_example(folder: str) -> Path:
+    return _build(folder)
+
+
+FEATURES_CONFIG = """\
+title: Theme test archive
+description: A made-up archive that uses every part of the default theme.
+base_url: /
+language: en
+per_page: 4
+list_size: 10
+timeline_split: 10
+menu:
+  - {title: Timeline, url: /timeline/}
+  - {title: People, url: /people/}
+  - {title: Places, url: /places/}
+  - {title: Tags, url: /tags/}
+  - {title: Notes, url: /notes/}
+"""
+PHOTO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30" width="400" height="300">'
+    '<rect width="40" height="30" fill="#8a8f98"/><circle cx="20" cy="13" r="6" fill="#d9d5cc"/></svg>\n'
+)
+
+
+def features_project() -> dict[str, str]:
+    """The content of a made-up archive with what the example lacks: pages of lists, a timeline split
+    by year, images and a portrait, uncertain, approximate, decade and BC dates, a person with no file."""
+    files = {
+        "content/people/ada-example.md": """\
+            ---
+            name: Ada Example
+            aliases: [Ada Exämple]
+            role: Archivist
+            born: "1815-12-10"
+            died: "1852?"
+            place: London
+            photo: assets/images/photo.svg
+            links:
+              - {title: "An external page", url: "https://example.org/ada"}
+            ---
+            A made-up person who is named in every article.
+
+            ## Events
+
+            Headings named like the theme's own sections must not repeat their ids.
+
+            ## Named with
+            """,
+        "content/pages/notes.md": """\
+            ---
+            title: Notes
+            ---
+            A free page with a [link to the timeline](/timeline/), a list and a table.
+
+            | Year | What |
+            |------|------|
+            | 1905 | Something |
+            """,
+    }
+    extra = {
+        1: [
+            "events:",
+            '  - {date: "199X", title: "A decade", place: "Place 1"}',
+            '  - {date: "-0043-03-15", title: "Before the common era"}',
+            '  - {date: "1905~", title: "About 1905", people: [ada-example]}',
+            '  - {date: "1992-02-25/1992-03-04", title: "An interval", people: ["Nobody Filed"]}',
+        ],
+        2: [
+            'images: [{src: assets/images/photo.svg, alt: "A grey square", caption: "A caption", credit: "A credit"}]',
+            'source: {name: "Example Herald", url: "https://example.org/herald", place: "Paris", author: "A. Writer"}',
+        ],
+    }
+    for n in range(1, 13):
+        front = [
+            f'title: "Article {n}: a made-up report"',
+            f"date: {2000 + n}-01-15",
+            'people: [ada-example, {name: "Nobody Filed", role: "witness"}]',
+            f'places: ["Place {n % 3}"]',
+            f'tags: ["tag {n % 2}"]',
+            *extra.get(n, []),
+        ]
+        body = f"The first paragraph of article {n}, with *emphasis* and a footnote.[^1]\n\n> A quotation.\n\n[^1]: A note."
+        if n == 2:  # headings named like the theme's own sections
+            body += "\n\n## Main\n\nText.\n\n## Images\n\nText.\n\n## Events\n\nText.\n"
+        files[f"content/articles/a{n:02d}.md"] = "---\n" + "\n".join(front) + "\n---\n" + body + "\n"
+    return files
+
+
+def features_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The made-up archive of features_project, built for /archive/ once per test session."""
+    return _build_features(str(tmp_path_factory.getbasetemp() / "features-archive"))
+
+
+@functools.cache
+def _build_features(folder: str) -> Path:
+    from tests.conftest import make_site
+
+    project = make_site(Path(folder), features_project(), FEATURES_CONFIG)
+    (project / "assets" / "images").mkdir()
+    (project / "assets" / "images" / "photo.svg").write_text(PHOTO, encoding="utf-8")
+    return _build(folder, project)
 
 
 def html_pages(root: Path) -> list[str]:

@@ -28,11 +28,13 @@ CASES = {
     ),
     "impossible date": (
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-30\n---\n"},
-        ['content/articles/bad.md:3: \'date\' "2023-02-30" is not a valid date: February 2023 has 28 days'],
+        ["content/articles/bad.md:3: 'date' \"2023-02-30\" is not a valid date: February 2023 has 28 days"],
     ),
     "bad EDTF date": (
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nevents:\n  - {date: 19922, title: E}\n---\n"},
-        ['content/articles/bad.md:5: \'events\' "19922" is not a valid date: expected an EDTF date such as 1992, 1992-02, 1992-02-26, 1905~ or 199X'],
+        [
+            "content/articles/bad.md:5: 'events' \"19922\" is not a valid date: expected an EDTF date such as 1992, 1992-02, 1992-02-26, 1905~ or 199X"
+        ],
     ),
     "unclosed front matter": (
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\n\nText.\n"},
@@ -106,7 +108,9 @@ def test_all_errors_in_one_run(tmp_path: Path) -> None:
 
 def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     project, before = built_site(tmp_path, {})
-    (project / "layouts" / "page.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ page.nosuch }}\n{% endblock %}\n")
+    (project / "layouts" / "page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ page.nosuch }}\n{% endblock %}\n"
+    )
     (project / "content/pages/about.md").parent.mkdir(parents=True)
     (project / "content/pages/about.md").write_text("---\ntitle: About\n---\n")
     run = run_cli(project)

@@ -140,7 +140,9 @@ def test_new_article_and_person_scaffold_files_that_build(tmp_path: Path) -> Non
 
 
 def test_check_builds_nothing_and_lists_people_without_file(tmp_path: Path) -> None:
-    project = make_site(tmp_path / "site", {"content/articles/a.md": "---\ntitle: A\ndate: 2023-01-01\npeople: [Ali Oner]\n---\n"})
+    project = make_site(
+        tmp_path / "site", {"content/articles/a.md": "---\ntitle: A\ndate: 2023-01-01\npeople: [Ali Oner]\n---\n"}
+    )
     run = run_cli(project, "check")
     assert run.code == 0
     assert "note: Ali Oner (ali-oner) is named but has no file in content/people/" in run.out
@@ -179,3 +181,16 @@ def test_content_files_are_never_written(tmp_path: Path) -> None:
     assert run_cli(project).code == 0
     assert snapshot(project / "content") == before
     shutil.rmtree(project / "output")
+
+
+def test_check_crawls_the_rendered_site_for_broken_links(tmp_path: Path) -> None:
+    body = "See [nobody](/people/nobody/), [a section](#missing) and ![a scan](/assets/scan.png).\n"
+    project = make_site(tmp_path / "site", {"content/articles/a.md": f"---\ntitle: A\ndate: 2020-01-01\n---\n{body}"})
+    run = run_cli(project, "check")
+    assert run.code == 1
+    assert run.error_lines == [
+        "articles/a/index.html: #missing",
+        "articles/a/index.html: /assets/scan.png",
+        "articles/a/index.html: /people/nobody/",
+    ]
+    assert not (project / "output").exists()

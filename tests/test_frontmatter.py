@@ -52,7 +52,10 @@ def test_body_may_contain_a_rule_line() -> None:
         ("title: A\n", "content/x.md:1: no front matter: the file must start with a '---' line"),
         ("---\ntitle: A\n", "content/x.md:1: front matter is not closed: add a '---' line after the fields"),
         ("---\ntitle: A\ntitle: B\n---\n", "content/x.md:3: 'title' is given twice (lines 2 and 3)"),
-        ("---\ntitle: [unclosed\ndate: 2023-01-01\n---\n", "content/x.md:3: invalid YAML: did not find expected ',' or ']'"),
+        (
+            "---\ntitle: [unclosed\ndate: 2023-01-01\n---\n",
+            "content/x.md:3: invalid YAML: did not find expected ',' or ']'",
+        ),
         ("---\n- a\n- b\n---\n", "content/x.md:2: front matter must be a mapping of fields (`key: value` lines)"),
         (
             "---\ntitle: A\nx: !!python/object/apply:os.system [echo pwned]\n---\n",

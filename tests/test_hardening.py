@@ -95,7 +95,7 @@ def test_nfc_and_nfd_names_claiming_one_url(tmp_path: Path) -> None:
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", {"content/articles/a.md": "---\ntitle: A\ndate: 2020-01-01\n---\n"})
     with open(project / ".output.memoria-lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.lockf(lock, fcntl.LOCK_EX)
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "--project", str(project)],
             stderr=subprocess.PIPE,
@@ -105,8 +105,8 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
         time.sleep(1.5)
         assert proc.poll() is None, "the second build must wait"
         assert not (project / "output").exists()
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    out, err = proc.communicate(timeout=60)
+        fcntl.lockf(lock, fcntl.LOCK_UN)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "waiting for another build" in err
     assert (project / "output/articles/a/index.html").is_file()

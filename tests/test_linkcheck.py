@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from memoria import linkcheck
 from memoria.linkcheck import check_site, parse_page
 
 
@@ -122,3 +125,15 @@ def test_parse_page_reads_anchors_and_every_kind_of_url() -> None:
     )
     assert page.anchors == {"a", "b"}
     assert page.links == ["/x?y=1&z=2", "/i.png", "/i.png", "/j.png", "/p.jpg", "/v.mp4", "/o.pdf"]
+
+
+def test_a_large_site_is_parsed_in_worker_processes_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        f"p{n}/index.html": f'<h2 id="h{n}">x</h2><a href="/archive/p{n + 1}/#h{n + 1}">next</a>' for n in range(40)
+    }
+    root = write_site(tmp_path, files)
+    serial = check_site(root, "/archive/")
+    monkeypatch.setattr(linkcheck, "_PARALLEL_FROM", 2)
+    assert check_site(root, "/archive/") == serial == ["p39/index.html: /archive/p40/#h40"]
