@@ -41,21 +41,33 @@ def _run(item: Any) -> Any:
     return _task(item)
 
 
-def map_forked(task: Callable[[T], R], items: Sequence[T], minimum: int = 2) -> list[R]:
+def map_forked(
+    task: Callable[[T], R], items: Sequence[T], minimum: int = 2, done: Callable[[T], None] | None = None
+) -> list[R]:
     """`[task(x) for x in items]`, spread over forked processes when it pays.
 
     The task may be a closure: workers are forked after it is set, so they share
-    the parent's memory (the site model) without pickling it.
+    the parent's memory (the site model) without pickling it. `done` is called in
+    this process with each item whose result has arrived.
     """
     global _task
     count = workers()
+    results: list[R] = []
     if count < 2 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        for item in items:
+            results.append(task(item))
+            if done:
+                done(item)
+        return results
     _task = task
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_die_with_parent) as pool:
-            return list(pool.map(_run, items, chunksize=max(1, len(items) // (count * 4))))
+            for item, result in zip(items, pool.map(_run, items, chunksize=1), strict=True):
+                results.append(result)
+                if done:
+                    done(item)  # in the parent, as each result arrives: progress stays in one place
+            return results
     finally:
         _task = None
 

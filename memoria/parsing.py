@@ -17,6 +17,7 @@ from .frontmatter import parse_document
 from .markup import Renderer
 from .model import Parsed
 from .parallel import map_forked, slices, workers
+from .progress import Progress
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
@@ -47,7 +48,11 @@ def cache_key(path: str, data: bytes, config: SiteConfig) -> CacheKey:
 
 
 def parse_files(
-    files: list[tuple[str, bytes]], config: SiteConfig, problems: Problems, cache: ParseCache | None = None
+    files: list[tuple[str, bytes]],
+    config: SiteConfig,
+    problems: Problems,
+    cache: ParseCache | None = None,
+    quiet: bool = True,
 ) -> list[Parsed]:
     """Every content file parsed; results are taken from and added to `cache`."""
     cache = {} if cache is None else cache
@@ -58,7 +63,10 @@ def parse_files(
         return [parse_one(path, data, config.base_path, config.embeds) for _, (path, data) in part]
 
     parts = slices(todo, workers() * 4) if len(todo) >= 64 else [todo]
-    results = [result for chunk in map_forked(parse_slice, parts) for result in chunk]
+    progress = Progress("reading", len(todo), quiet=quiet)
+    chunks = map_forked(parse_slice, parts, done=lambda part: progress.step(len(part)))
+    progress.done()
+    results = [result for chunk in chunks for result in chunk]
     fresh: dict[CacheKey, Parsed | SourceError] = {key: result for (key, _), result in zip(todo, results, strict=True)}
     parsed = []
     for key in keys:

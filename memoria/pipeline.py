@@ -85,7 +85,7 @@ def load_archive(options: Options, session: Session | None = None) -> tuple[Arch
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
     known = set(session.parsed)
-    parsed = parse_files(files, config, problems, session.parsed)
+    parsed = parse_files(files, config, problems, session.parsed, options.quiet)
     if session.store and set(session.parsed) != known:
         session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
@@ -193,10 +193,10 @@ def render_all(
             except jinja2.TemplateError as err:
                 return written, done - written, template_error(err, options.project)
             written += writer.put(urls.output_file(output.url), targets[i], page)
-            progress.step()
         return written, len(indices) - written, None
 
-    results = map_forked(render_slice, slices(todo, workers() * 8) if len(todo) > 100 else [todo])
+    parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]
+    results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
     progress.done()
     errors = [error for _, _, error in results if error]
     if errors:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import errno
 import html
-import inspect
 import logging
 import mimetypes
 import os
+import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,6 @@ WATCHED = ("site.yaml", "content", "layouts", "assets")
 POLL_SECONDS = 0.2
 NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>"
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
-
-_build: Callable[..., Result] = build
-# The pipeline keeps parsed files in a Session between builds once build() accepts one.
-_TAKES_SESSION = "session" in inspect.signature(build).parameters
 
 
 class Site:
@@ -52,41 +47,32 @@ class Site:
         self.dirty = True
 
     def rebuild(self, changed: str = "") -> str | None:
-        """Build once and report it; the path to send the browser, or None if it need not reload."""
+        """Build once and say how it went; the path to send the browser, or None when nothing it shows changed."""
         start = time.perf_counter()
-        errors = []
-        result = None
+        was_failing, self.errors = self.errors, []
         try:
-            result = _build(self.options, session=self.session) if _TAKES_SESSION else _build(self.options)
+            result = build(self.options, session=self.session)
         except BuildError as err:
-            errors = [str(error) for error in err.errors]
+            self.errors = [str(error) for error in err.errors]
         except UsageError as err:
-            if not changed:  # the first build: the folders are wrong, there is nothing to serve
+            if not changed:  # the first build: the folders are wrong and there is nothing to serve
                 raise
-            errors = [f"error: {err}"]
+            self.errors = [f"error: {err}"]
         except Exception as err:  # a bug of the generator must not stop the server
             traceback.print_exc()
-            errors = [f"internal error: {type(err).__name__}: {err} (the traceback is in the terminal)"]
-        seconds = time.perf_counter() - start
-        was_failing, self.errors = self.errors, errors
+            self.errors = [f"internal error: {type(err).__name__}: {err} (the traceback is in the terminal)"]
         what = f"{changed}: " if changed else ""
-        if result is None:
-            for error in errors:
-                print(error, file=sys.stderr)
-            print(f"{what}build failed: {len(errors)} error(s); still serving the last good site", file=sys.stderr)
+        if self.errors:
+            print("\n".join(self.errors), file=sys.stderr)
+            print(f"{what}build failed: {len(self.errors)} error(s); the pages show them until a fix", file=sys.stderr)
         else:
-            for warning in sorted(set(result.warnings)):
-                print(f"{warning} (warning)", file=sys.stderr)
-            if not self.options.quiet:
-                print(f"{what}built {result.pages} pages in {seconds:.2f} s ({result.written} written)", flush=True)
-            if result.archive.config.base_path != self.base_path:
-                self.base_path = result.archive.config.base_path
-                print(f"now serving under {self.base_path}", flush=True)
-        files, before = snapshot(self.root), self.files
-        self.files = files
-        if errors != was_failing:
+            self.report(result, what, time.perf_counter() - start)
+        before = self.files
+        if not changed or not (self.errors or result.unchanged):  # else the output folder is as it was
+            self.files = snapshot(self.root)
+        if self.errors != was_failing:
             return "*"
-        modified = sorted(rel for rel in files.keys() | before.keys() if files.get(rel) != before.get(rel))
+        modified = sorted(rel for rel in self.files.keys() | before.keys() if self.files.get(rel) != before.get(rel))
         if not modified:
             return None
         if all(rel.endswith(".css") for rel in modified):
@@ -94,9 +80,20 @@ class Site:
             return self.base_path + modified[0] if len(modified) == 1 else "*.css"
         return "*"
 
+    def report(self, result: Result, what: str, seconds: float) -> None:
+        """One line for a build that worked, after its warnings."""
+        for warning in sorted(set(result.warnings)):
+            print(f"{warning} (warning)", file=sys.stderr)
+        if not self.options.quiet:
+            done = "nothing changed" if result.unchanged else f"built {result.pages} pages ({result.written} written)"
+            print(f"{what}{done} in {seconds:.2f} s", flush=True)
+        if result.config.base_path != self.base_path:
+            self.base_path = result.config.base_path
+            print(f"now serving under {self.base_path}", flush=True)
+
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
-    """Identity of every file of the site; a build hard-links the files it did not change."""
+    """Identity of every file of the site (a build leaves the files it does not change as they were)."""
     files: dict[str, tuple[int, int, int]] = {}
     pending = [(root, "")]
     while pending:
@@ -241,7 +238,13 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000) -> int:
 
 
 async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
-    """Listen, build, then watch for ever."""
+    """Listen, build, then watch for ever.
+
+    Builds run here, in the one thread, so the pipeline can fork its workers safely;
+    requests wait while a build runs, and are then answered from the new site.
+    """
+    # Ctrl-C stops at once, even during a build (asyncio's own handler would let the build finish first).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.application(port, host, debug=False, live_css=True)
     except OSError as err:
@@ -253,17 +256,20 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
         else:
             print(f"error: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
         return 1
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, site.rebuild)
+    site.rebuild()
     shown_host = f"[{host}]" if ":" in host else host
     print(f"serving http://{shown_host}:{port}{site.base_path} (Ctrl-C stops)", flush=True)
+    interval = POLL_SECONDS
     while True:
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(interval)
+        began = time.perf_counter()
         server.watcher.examine()
+        # The watcher stats every file: poll a large archive less often, so an idle server stays nearly idle.
+        interval = max(POLL_SECONDS, 4 * (time.perf_counter() - began))
         if site.dirty:
             site.dirty = False
             changed = _relative(server.watcher.filepath, site.options.project)
-            path = await loop.run_in_executor(None, site.rebuild, changed)
+            path = site.rebuild(changed)
             if path is not None:
                 LiveReloadHandler.reload_waiters(path)
 
