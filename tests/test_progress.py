@@ -14,15 +14,16 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
+def on_terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
+    # Patched inside each test: pytest swaps sys.stderr itself between a fixture and the test.
     screen = Terminal()
     monkeypatch.setattr("sys.stderr", screen)
     monkeypatch.delenv("CI", raising=False)
     return screen
 
 
-def test_long_work_on_a_terminal_shows_and_clears(terminal: Terminal) -> None:
+def test_long_work_on_a_terminal_shows_and_clears(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = on_terminal(monkeypatch)
     progress = Progress("rendering", 500)
     progress.step(100)
     progress.done()
