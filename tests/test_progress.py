@@ -31,9 +31,8 @@ def test_long_work_on_a_terminal_shows_and_clears(monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.parametrize(("total", "quiet", "ci"), [(50, False, False), (500, True, False), (500, False, True)])
-def test_silent_when_short_quiet_or_ci(
-    terminal: Terminal, monkeypatch: pytest.MonkeyPatch, total: int, quiet: bool, ci: bool
-) -> None:
+def test_silent_when_short_quiet_or_ci(monkeypatch: pytest.MonkeyPatch, total: int, quiet: bool, ci: bool) -> None:
+    terminal = on_terminal(monkeypatch)
     if ci:
         monkeypatch.setenv("CI", "true")
     progress = Progress("rendering", total, quiet=quiet)
