@@ -16,7 +16,6 @@ import itertools
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -29,14 +28,20 @@ BENCH = REPO.parent / "shared" / "bench"
 PEERS = BENCH / "peers"
 
 
+# Runs a command and prints the largest resident set of any process it started (KiB).
+PEAK = (
+    "import resource, subprocess, sys;"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Seconds and peak RSS (MB) of the largest process the command started."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Seconds, and the peak memory (MB) of the largest process the command started."""
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run([sys.executable, "-c", PEAK, *cmd], cwd=cwd, check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, (peak if peak > before else 0) // 1024
+    return seconds, int(done.stdout.split()[-1]) // 1024
 
 
 def peer_env(work: Path) -> tuple[Path, Path]:
