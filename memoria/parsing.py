@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from .markup import Renderer
 from .model import Parsed
 from .parallel import map_forked, slices, workers
 from .progress import Progress
+from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
@@ -114,17 +114,9 @@ class CacheStore:
 
 
 def _load(path: Path) -> ParseCache:
-    try:
-        with path.open("rb") as handle:
-            version, cache = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
-        return {}
-    return cache if version == CACHE_VERSION and isinstance(cache, dict) else {}
+    cache = load_pickle(path, CACHE_VERSION)
+    return cache if isinstance(cache, dict) else {}
 
 
 def _dump(path: Path, cache: ParseCache) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump((CACHE_VERSION, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    save_pickle(path, CACHE_VERSION, cache)

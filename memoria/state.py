@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,6 +22,7 @@ from .dates import EDTFDate
 from .errors import SourceError
 from .model import Article, Event, Mention, Page, Person
 from .pages import Output, Pager
+from .stored import load_pickle, save_pickle
 
 
 def _person_ref(person: Person | None) -> Any:
@@ -129,18 +129,10 @@ def state_file(cache_dir: Path, output: Path) -> Path:
 
 def load_state(path: Path) -> BuildState:
     """The saved state, or an empty one (a full build)."""
-    try:
-        with path.open("rb") as handle:
-            version, state = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
-        return BuildState()
-    return state if version == STATE_VERSION and isinstance(state, BuildState) else BuildState()
+    state = load_pickle(path, STATE_VERSION)
+    return state if isinstance(state, BuildState) else BuildState()
 
 
 def save_state(path: Path, state: BuildState) -> None:
     """Save the state atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump((STATE_VERSION, state), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    save_pickle(path, STATE_VERSION, state)
