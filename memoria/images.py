@@ -27,8 +27,10 @@ import PIL
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .parallel import map_forked
+from .progress import Progress
 from .slugs import slugify
 
+MAX_BYTES = 256 << 20  # a file is read whole to be hashed: refuse one that could exhaust memory
 MAX_PIXELS = 50_000_000
 # Pillow warns above this and refuses above twice this; both are refused here.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -38,8 +40,10 @@ WEBP = "image/webp"
 JPEG = "image/jpeg"
 PNG = "image/png"
 # The decoders a user's file may reach: no EPS (Ghostscript), PSD or other rarities.
-READABLE = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "AVIF")
-READABLE_NAMES = "JPEG, PNG, GIF, WebP, TIFF, BMP or AVIF"
+Image.init()
+_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP", "TIFF": "TIFF", "BMP": "BMP", "AVIF": "AVIF"}
+READABLE = tuple(fmt for fmt in _NAMES if fmt in Image.OPEN)
+READABLE_NAMES = ", ".join(_NAMES[fmt] for fmt in READABLE[:-1]) + " or " + _NAMES[READABLE[-1]]
 # mime → (Pillow format, extension, encoder settings). Fixed settings give byte-identical output;
 # WebP method 4 is libwebp's default: method 6 saves 2% more bytes at twice the time.
 ENCODERS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -109,8 +113,9 @@ class _Job:
 class ImageProcessor:
     """Turns image references into Pictures; the only code here that reads or writes files."""
 
-    def __init__(self, project: Path, cache_dir: Path, widths: Sequence[int] = WIDTHS):
+    def __init__(self, project: Path, cache_dir: Path, widths: Sequence[int] = WIDTHS, quiet: bool = False):
         self.project = project
+        self.quiet = quiet
         self.root = project.resolve()
         self.cache = cache_dir / CACHE_FOLDER
         self.widths = tuple(sorted(set(widths)))
@@ -146,16 +151,21 @@ class ImageProcessor:
                 else:
                     made[job.digest, job.stem] = cached
         jobs = list(todo.values())
-        for job, (result, count) in zip(jobs, map_forked(self._make, jobs), strict=True):
+        progress = Progress("images", len(jobs), quiet=self.quiet, minimum=8)  # about a second each
+        outcomes = map_forked(self._make, jobs, done=lambda _job: progress.step())
+        progress.done()
+        for job, (result, count) in zip(jobs, outcomes, strict=True):
             made[job.digest, job.stem] = result
             self.encoded += count
         results: list[Picture | ImageError] = []
         for job, (_src, alt, _base) in zip(located, requests, strict=True):
-            result = job if isinstance(job, ImageError) else made[job.digest, job.stem]
+            if isinstance(job, ImageError):
+                results.append(job)
+                continue
+            result = made[job.digest, job.stem]
             if isinstance(result, Picture):
-                folder = self.cache / job.digest  # type: ignore[union-attr]
                 for variant in result.variants:
-                    self._files[variant.url] = folder / PurePosixPath(variant.url).name
+                    self._files[variant.url] = self.cache / job.digest / PurePosixPath(variant.url).name
                 result = replace(result, alt=alt)
             results.append(result)
         return results
@@ -175,12 +185,17 @@ class ImageProcessor:
     def _job(self, src: str, base_dir: str) -> _Job:
         rel, path = self._locate(src, base_dir)
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise ImageError(f"image too large: {rel} (over {MAX_BYTES >> 20} MB)")
             data = path.read_bytes()
         except OSError as error:
             raise ImageError(f"cannot read image {rel}: {error.strerror}") from None
-        digest = hashlib.sha256(self.settings + b"\0" + data).hexdigest()[:12]
         stem = slugify(PurePosixPath(rel).stem)[:60].strip("-") or "image"
-        return _Job(rel, path, digest, stem)
+        return _Job(rel, path, self._digest(data), stem)
+
+    def _digest(self, data: bytes) -> str:
+        """The name of an image's cache folder: its bytes and every setting that shapes the output."""
+        return hashlib.sha256(self.settings + b"\0" + data).hexdigest()[:12]
 
     def _locate(self, src: str, base_dir: str) -> tuple[str, Path]:
         """(project-relative path, real file) of a reference, refusing anything outside the project."""
@@ -225,7 +240,10 @@ class ImageProcessor:
     def _make(self, job: _Job) -> tuple[Picture | ImageError, int]:
         """Decode, resize, encode and store one image (runs in a worker); the Picture and how many files were encoded."""
         try:
-            image, source_format = _decode(job.path.read_bytes(), job.rel, self.widths[-1])
+            data = job.path.read_bytes()
+            if self._digest(data) != job.digest:
+                return ImageError(f"image changed during the build, build again: {job.rel}"), 0
+            image, source_format = _decode(data, job.rel, self.widths[-1])
         except OSError as error:
             return ImageError(f"cannot read image {job.rel}: {error.strerror}"), 0
         except ImageError as error:
