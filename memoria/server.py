@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
 from tornado import web
 
 from .errors import BuildError, Problems, UsageError
@@ -152,7 +153,7 @@ def error_overlay(errors: list[str]) -> str:
     return (
         f'<div id="memoria-build-errors" role="alert" style="{style}">'
         f'<p style="margin:0 0 .5em"><strong>The build failed: {len(errors)} error(s).</strong> '
-        "This is the last good version of the page; it reloads when you save a fix.</p>"
+        "Below is the last good build; the page reloads when you save a fix.</p>"
         f'<pre style="margin:0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace">{lines}</pre></div>'
     )
 
@@ -214,7 +215,7 @@ class LiveServer(Server):  # type: ignore[misc]
     """livereload's server (watcher, reload socket, script injection) with Memoria's file handler."""
 
     def __init__(self, site: Site):
-        super().__init__()
+        super().__init__(watcher=Watcher())  # the polling one, even where pyinotify is installed
         self.site = site
 
     def get_web_handlers(self, script: bytes) -> list[Any]:
