@@ -25,8 +25,10 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def _die_with_parent() -> None:
-    # A worker must not outlive a killed build (Linux: PR_SET_PDEATHSIG = 1).
+def _start_worker() -> None:
+    # Ctrl-C is the parent's to handle; a worker must not outlive a killed build
+    # (Linux: PR_SET_PDEATHSIG = 1).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(1, signal.SIGKILL)
@@ -60,16 +62,20 @@ def map_forked(
                 done(item)
         return results
     _task = task
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker)
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_die_with_parent) as pool:
-            for item, result in zip(items, pool.map(_run, items, chunksize=1), strict=True):
-                results.append(result)
-                if done:
-                    done(item)  # in the parent, as each result arrives: progress stays in one place
-            return results
+        for item, result in zip(items, pool.map(_run, items, chunksize=1), strict=True):
+            results.append(result)
+            if done:
+                done(item)  # in the parent, as each result arrives: progress stays in one place
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or an error: drop the queued work
+        raise
     finally:
         _task = None
+    pool.shutdown()
+    return results
 
 
 def slices(items: Sequence[T], parts: int) -> list[Sequence[T]]:
