@@ -40,7 +40,6 @@ class Writer:
         self.targets: dict[str, Path] = {}
         self.written = 0
         self.kept = 0
-        self.folders: set[Path] = set()
 
     def claim(self, rel: str, owner: str) -> Path:
         """Reserve an output path, refusing escapes and a path claimed twice; where to write it."""
@@ -50,13 +49,8 @@ class Writer:
             _, first_owner = self.owners[key]
             raise SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")
         self.owners[key] = (path, owner)
-        if self.in_place:
-            target = self.root / f"{len(self.targets):07d}"
-        else:
-            target = self.root / path
-            if target.parent not in self.folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.folders.add(target.parent)
+        # Folders are made when the first file goes into them, by whichever process writes it.
+        target = self.root / (f"{len(self.targets):07d}" if self.in_place else path)
         self.targets[path] = target
         return target
 
@@ -73,7 +67,11 @@ class Writer:
             data = data.encode("utf-8")
         if self.previous is not None and self._same(rel, data) and self.keep(rel, target):
             return False
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         return True
 
     def keep(self, rel: str, target: Path) -> bool:
@@ -84,6 +82,11 @@ class Writer:
         if self.in_place:
             return old.is_file() and not old.is_symlink()
         try:
+            os.link(old, target)
+        except FileNotFoundError:
+            if not old.is_file():
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.link(old, target)
         except OSError:
             return False
