@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BENCH = REPO.parent / "shared" / "bench"
+BENCH = Path(os.environ.get("MEMORIA_BENCH", REPO.parent / "shared" / "bench"))  # the shared/bench/ folder
 PEERS = BENCH / "peers"
 
 
