@@ -1,0 +1,79 @@
+"""Markdown to safe HTML: the allow-list, embeds, site-relative links, summaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from memoria.markup import Renderer, first_paragraph, sanitise, unlink_urls
+
+
+def test_markdown_features() -> None:
+    html = Renderer().render(
+        '## A "quoted" head\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\nNote[^1]\n\n[^1]: Source -- Trend\n'
+    )
+    assert '<h2 id="a-quoted-head">A “quoted” head</h2>' in html
+    assert '<th style="text-align:left">a</th>' in html
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in html
+    assert "Source – Trend" in html
+
+
+def test_headings_in_other_scripts_get_ascii_ids() -> None:
+    assert '<h2 id="rechi">Речи</h2>' in Renderer().render("## Речи\n")
+    assert '<h2 id="section">!!!</h2>' in Renderer().render("## !!!\n")
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="vbscript:msgbox(1)">x</a>',
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+        '<iframe src="https://evil.example/"></iframe>',
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        "<style>body{display:none}</style>",
+        '<form action="/x"><input name="q"></form>',
+    ],
+)
+def test_dangerous_html_is_removed(dangerous: str) -> None:
+    html = sanitise(dangerous)
+    for word in ("script", "onerror", "javascript", "vbscript", "data:", "iframe", "style", "<form", "<input"):
+        assert word not in html.lower(), html
+
+
+def test_embeds_only_from_the_allow_list() -> None:
+    allowed = '<iframe src="https://www.youtube-nocookie.com/embed/x" title="Video" onload="alert(1)"></iframe>'
+    other = '<iframe src="https://youtube-nocookie.com.evil.example/embed/x"></iframe>'
+    plain = '<iframe src="http://www.youtube-nocookie.com/embed/x"></iframe>'
+    embeds = ("youtube-nocookie.com",)
+    assert (
+        sanitise(allowed, "/", embeds)
+        == '<iframe src="https://www.youtube-nocookie.com/embed/x" title="Video"></iframe>'
+    )
+    assert sanitise(other, "/", embeds) == "<iframe></iframe>"
+    assert sanitise(plain, "/", embeds) == "<iframe></iframe>"
+    assert "iframe" not in sanitise(allowed)
+
+
+def test_site_relative_links_follow_the_base_path() -> None:
+    html = Renderer("/archive/").render(
+        "[a](/people/x/) [b](#here) [c](https://example.org/) [d](//cdn.example/x) ![e](/assets/e.png)"
+    )
+    assert 'href="/archive/people/x/"' in html
+    assert 'href="#here"' in html
+    assert 'href="https://example.org/"' in html
+    assert 'href="//cdn.example/x"' in html
+    assert 'src="/archive/assets/e.png"' in html
+
+
+def test_first_paragraph_is_plain_text() -> None:
+    assert (
+        first_paragraph('<h2>x</h2><p>One <em>two</em> &amp; three<sup id="fnref:1"><a>1</a></sup>.</p><p>Next</p>')
+        == "One two & three."
+    )
+
+
+def test_unlink_keeps_the_text() -> None:
+    html = '<p><a href="/people/a/">A</a>, <a href="/people/b/#x">B</a>, <a href="/people/c/">C</a></p>'
+    assert unlink_urls(html, {"/people/a/", "/people/b/"}) == '<p>A, B, <a href="/people/c/">C</a></p>'
