@@ -55,10 +55,11 @@ def recover(output: Path) -> None:
     old = _sibling(output, "old")
     if old.is_dir() and not output.exists():
         os.rename(old, output)
-    remove_tree(old)
-    remove_tree(_sibling(output, "new"))
+    discard_tree(old)
+    discard_tree(_sibling(output, "new"))
+    # Left by an earlier build for a background `rm` (maybe still at work): start another, never wait.
     for trash in output.parent.glob(f".{glob.escape(output.name)}.memoria-*.trash-*"):
-        remove_tree(trash)
+        discard_tree(trash)
 
 
 @contextmanager

@@ -121,9 +121,10 @@ def discard_tree(path: Path) -> None:
     """Delete a folder in the background: renamed aside at once, removed by a detached `rm`."""
     if not path.exists():
         return
-    trash = path.with_name(f"{path.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+    trash = path if ".trash-" in path.name else path.with_name(f"{path.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
     try:
-        os.rename(path, trash)
+        if trash != path:
+            os.rename(path, trash)
         subprocess.Popen(
             ["rm", "-rf", "--", str(trash)],
             stdin=subprocess.DEVNULL,
