@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import BuildError, SourceError, UsageError
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .server import serve
 
-            return serve(options, args.host, args.port)
+            # Re-indexing the whole site for search on every save would cost seconds; `build` does it.
+            return serve(replace(options, search=False), args.host, args.port)
         return _build(options)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)

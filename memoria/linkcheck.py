@@ -99,9 +99,10 @@ def _relevant_tags(text: str) -> Iterator[str]:
     these few tags reach it, which makes a large site three times faster to check.
     """
     for match in _MARKUP.finditer(text):
-        raw_text_tag, name = match.group(1, 3)
+        raw_text_tag, raw_name, name = match.group(1, 2, 3)
         if raw_text_tag:
-            yield raw_text_tag
+            # Close it too: the parser would otherwise read the rest of the page as script text.
+            yield f"{raw_text_tag}</{raw_name}>"
         elif name and (name.lower() in _URL_ATTRIBUTES or _ANCHOR.search(match.group(0))):
             yield match.group(0)
 

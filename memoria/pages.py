@@ -10,8 +10,23 @@ from typing import Any, TypeVar
 
 from . import urls
 from .archive import Archive, Entry, Term
-from .model import Person
+from .errors import BuildError
+from .export import ARTICLE_COLUMNS, EVENT_COLUMNS, PERSON_COLUMNS
+from .model import Article, Page, Person
+from .redirects import plan_redirects
 from .slugs import name_key
+
+SEARCH = "search/"
+FEED = "feed.xml"
+DATA = "data/"
+DATA_FILES = ("data/archive.json", "data/articles.csv", "data/people.csv", "data/events.csv")
+CITE_FILES = (("cite.bib", "cite.bib"), ("cite.json", "cite.json"))
+# Pages that are in the sitemap: what a reader may land on from a search engine.
+_LISTED = frozenset(
+    {"index.html", "article.html", "timeline.html", "people.html", "person.html", "terms.html", "term.html"}
+    | {"page.html", "data.html"}
+)
+DATA_COLUMNS = {"articles.csv": ARTICLE_COLUMNS, "people.csv": PERSON_COLUMNS, "events.csv": EVENT_COLUMNS}
 
 T = TypeVar("T")
 
@@ -55,34 +70,73 @@ def paginate(items: Sequence[T], size: int, first_url: str) -> list[tuple[Sequen
 
 
 def plan_site(archive: Archive) -> list[Output]:
-    """Every page of the site, in a fixed order."""
+    """Every file of the site, in a fixed order; BuildError for an alias that cannot be written."""
     config = archive.config
     outputs: list[Output] = []
     for chunk, pager in paginate(archive.articles, config.per_page, ""):
         context = {"articles": chunk, "pager": pager, "intro": archive.intro}
         outputs.append(Output(pager.url(pager.number), "index.html", context))
     for article in archive.articles:
-        outputs.append(Output(article.url, "article.html", {"article": article}))
+        outputs.append(Output(article.url, "article.html", {"article": article, "known_as": known_as(article)}))
+        outputs.extend(plan_citations(article))
     outputs.extend(plan_timeline(archive.timeline, config.timeline_split, config.list_size * 5))
     outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive.people)}))
     for person in archive.people:
         for mentions, pager in paginate(person.mentions, config.list_size, person.url):
             context = {"person": person, "mentions": mentions, "pager": pager}
             outputs.append(Output(pager.url(pager.number), "person.html", context))
+        named = [article for article, _ in person.mentions[: config.feed_size]]
+        outputs.append(plan_feed(person.url, named, person.name, urls.PEOPLE))
+        outputs.extend(plan_citations(person))
     for kind, terms in ((urls.PLACES, archive.places), (urls.TAGS, archive.tags)):
         outputs.append(Output(urls.section(kind), "terms.html", {"kind": kind, "terms": terms}))
         for term in terms:
             outputs.extend(plan_term_pages(term, config.list_size))
+            outputs.append(plan_feed(term.url, term.articles[: config.feed_size], term.name, kind))
     for page in archive.pages:
         outputs.append(Output(page.url, "page.html", {"page": page}))
-    latest = archive.articles[: config.feed_size]
-    outputs.append(Output("feed.xml", "feed.xml", {"articles": latest}))
-    outputs.append(
-        Output("sitemap.xml", "sitemap.xml", {"pages": [o.url for o in outputs if o.url.endswith("/") or not o.url]})
-    )
+    outputs.append(plan_feed("", archive.articles[: config.feed_size]))
+    outputs.append(Output(SEARCH, "search.html", {}))
+    outputs.append(Output(DATA, "data.html", {"columns": DATA_COLUMNS}))
+    data = {"articles": archive.articles, "people": archive.people}
+    outputs.extend(Output(url, url.rsplit("/", 1)[-1], data) for url in DATA_FILES)
+    listed = [o.url for o in outputs if o.template in _LISTED]
+    outputs.append(Output("sitemap.xml", "sitemap.xml", {"pages": listed}))
     outputs.append(Output("robots.txt", "robots.txt", {}))
     outputs.append(Output("404.html", "404.html", {}))
+    outputs.extend(plan_aliases(archive, outputs))
     return outputs
+
+
+def plan_feed(page_url: str, articles: Sequence[Article], subject: str = "", kind: str = "") -> Output:
+    """The Atom feed beside a page: the whole archive's (full text), or a person's or term's (summaries)."""
+    context = {"articles": list(articles), "home": page_url, "subject": subject, "kind": kind, "full": not subject}
+    return Output(page_url + FEED, "feed.xml", context)
+
+
+def plan_citations(item: Article | Person) -> list[Output]:
+    """The BibTeX and CSL-JSON files beside an article's or a person's page."""
+    return [Output(item.url + name, template, {"item": item}) for name, template in CITE_FILES]
+
+
+def known_as(article: Article) -> dict[str, list[str]]:
+    """The other spellings of each person an article names, by their URL: found by search under any."""
+    people = [m.person for m in [*article.people, *(m for e in article.events for m in e.people)] if m.person]
+    return {person.url: person.aliases for person in people if person.aliases}
+
+
+def plan_aliases(archive: Archive, outputs: list[Output]) -> list[Output]:
+    """A redirecting page at each old URL of an article or page, or BuildError naming the files that clash."""
+    owners: dict[str, str] = {}
+    things: list[Article | Person | Page] = [*archive.articles, *archive.people, *archive.pages]
+    for thing in things:
+        if thing.path:
+            owners[thing.url] = thing.path
+    written = {urls.output_file(o.url): owners.get(o.url, f"the site's own page /{o.url}") for o in outputs}
+    redirects, errors = plan_redirects([*archive.articles, *archive.pages], written)
+    if errors:
+        raise BuildError(errors)
+    return [Output(r.url, "redirect.html", {"target": r.target, "title": r.title}) for r in redirects]
 
 
 def plan_term_pages(term: Term, size: int) -> list[Output]:

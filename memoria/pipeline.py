@@ -24,6 +24,7 @@ from .parallel import map_forked, slices, workers
 from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
 from .render import make_environment, render
+from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CONTENT_DIR, read_content, walk_files
 from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree
@@ -43,6 +44,7 @@ class Options:
     strict: bool = False
     quiet: bool = False
     cache: bool = True
+    search: bool = True
 
 
 @dataclass
@@ -134,6 +136,10 @@ def build(options: Options, session: Session | None = None) -> Result:
             pages = render_all(options, archive.config, outputs, writer, (site_key, state.pages))
             copy_assets(options, writer)
             write_extras(archive.config, writer)
+            if options.search:
+                index_site(options.project, archive, writer, state.files, options.quiet, not state.index_current)
+            else:
+                keep_index(writer, state.files)
         except BaseException:
             remove_tree(staging)
             raise
@@ -143,7 +149,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         else:
             swap_in(staging, options.output)
         if options.cache:
-            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, writer.paths()))
+            current = options.search or (state.index_current and writer.written == 0)
+            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, writer.paths(), current))
     return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
 
 
@@ -253,11 +260,13 @@ def check(options: Options) -> tuple[Archive, Problems]:
     with tempfile.TemporaryDirectory(prefix="memoria-check-") as folder:
         site = Path(folder) / "site"
         try:
-            build(replace(options, output=site, cache=False, quiet=True, strict=False), session)
+            build(replace(options, output=site, cache=False, quiet=True, strict=False, search=False), session)
         except BuildError as err:
             problems.errors += err.errors
             return archive, problems
+        unindexed = archive.config.base_path + "pagefind/"  # check does not build the search index
         for line in check_site(site, archive.config.base_path):
             page, _, link = line.partition(": ")
-            problems.error(page, 0, link)
+            if not link.startswith(unindexed):
+                problems.error(page, 0, link)
     return archive, problems

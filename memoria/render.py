@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
+from .export import Exporter
 from .slugs import slugify
+from .structured import Structured
 from .urls import Linker
 
 
@@ -40,6 +44,9 @@ def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["feed_id"] = lambda url: (
         linker.absolute(url) if config.origin else f"urn:memoria:{slugify(config.title)}:{url}"
     )
+    env.filters["language_name"] = lambda tag: language_name(tag, locale)
+    env.filters.update(Structured(config, linker).filters())
+    env.filters.update(Exporter(config, linker).filters())
     env.globals["site"] = config
     return env
 
@@ -73,6 +80,16 @@ def atom_date(value: datetime.date | None) -> str:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
         return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{value.isoformat()}T00:00:00Z"
+
+
+@lru_cache(maxsize=256)
+def language_name(tag: str, locale: str = "en_GB") -> str:
+    """A language tag as a reader names it, in the site's language: 'az' → 'Azerbaijani'."""
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(locale)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return tag
+    return str(name) if name else tag
 
 
 def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:

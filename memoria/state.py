@@ -115,6 +115,7 @@ class BuildState:
     pages: dict[str, str] = field(default_factory=dict)
     warnings: list[SourceError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    index_current: bool = True
 
 
 # Saved states of another shape (an older or newer generator) are ignored, never half-read.

@@ -187,7 +187,7 @@ def _build_features(folder: str) -> Path:
     from tests.conftest import make_site
 
     project = make_site(Path(folder), features_project(), FEATURES_CONFIG)
-    (project / "assets" / "images").mkdir()
+    (project / "assets" / "images").mkdir(exist_ok=True)
     (project / "assets" / "images" / "photo.svg").write_text(PHOTO, encoding="utf-8")
     return _build(folder, project)
 

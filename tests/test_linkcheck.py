@@ -137,3 +137,12 @@ def test_a_large_site_is_parsed_in_worker_processes_with_the_same_result(
     serial = check_site(root, "/archive/")
     monkeypatch.setattr(linkcheck, "_PARALLEL_FROM", 2)
     assert check_site(root, "/archive/") == serial == ["p39/index.html: /archive/p40/#h40"]
+
+
+def test_links_after_a_script_are_still_checked(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text(
+        '<script>var x = "<a>";</script><a href="/archive/missing/">x</a>', encoding="utf-8"
+    )
+    assert check_site(root, "/archive/") == ["index.html: /archive/missing/"]

@@ -1,0 +1,304 @@
+"""The archive as data: citations (BibTeX, CSL-JSON) and open data (archive.json, CSV).
+
+The theme calls these as Jinja filters (see render.py). Every function is pure and
+deterministic: the same archive gives the same bytes, rows in the site's own order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .config import SiteConfig
+from .dates import EDTFDate
+from .model import Article, Event, Person
+from .urls import Linker
+
+LIST_SEPARATOR = "|"  # between the items of a list in one CSV cell: slugs, names, tags
+ARTICLE_COLUMNS = (
+    "slug", "url", "date", "title", "summary", "lang", "source_name", "source_place", "source_date",
+    "source_author", "source_url", "people", "places", "tags", "events", "images", "aliases",
+)  # fmt: skip
+PERSON_COLUMNS = (
+    "slug", "url", "name", "aliases", "role", "born", "born_earliest", "born_latest", "died", "died_earliest",
+    "died_latest", "place", "photo", "has_file", "articles", "events",
+)  # fmt: skip
+EVENT_COLUMNS = ("id", "url", "date", "earliest", "latest", "title", "place", "people", "article")
+_BIB_SPECIAL = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "%": r"\%",
+        "&": r"\&",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def day(value: tuple[int, int, int]) -> str:
+    """An (astronomical) year, month and day as ISO 8601: '1992-02-25', '-0043-03-15'."""
+    year, month, dom = value
+    sign = "-" if year < 0 else ""
+    return f"{sign}{abs(year):04d}-{month:02d}-{dom:02d}"
+
+
+def event_id(event: Event) -> str:
+    """An event's stable name in the data: its article's slug and its number ('paris-event#event_1')."""
+    return f"{event.article.slug}#{event.anchor}"
+
+
+def _edtf(value: EDTFDate | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    return {"edtf": value.text, "earliest": day(value.start), "latest": day(value.end)}
+
+
+def _date_parts(value: EDTFDate | datetime.date | None) -> list[list[int]] | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return [[value.year, value.month, value.day]]
+    if value.precision == "day":
+        return [list(value.start)]
+    if value.precision == "month":
+        return [list(value.start[:2])]
+    if value.precision == "year":
+        return [[value.start[0]]]
+    return None
+
+
+class Exporter:
+    """Citations and data files for one site: its name and its links."""
+
+    def __init__(self, config: SiteConfig, linker: Linker):
+        self.config = config
+        self.linker = linker
+
+    def link(self, url: str) -> str:
+        """A full URL where the site's origin is known, else a path from the root."""
+        if "://" in url or url.startswith("//"):
+            return url
+        return self.linker.absolute(url)
+
+    # Citations
+
+    def csl(self, item: Article | Person) -> str:
+        """CSL-JSON (Citation Style Language): one item, as reference managers import it."""
+        if isinstance(item, Person):
+            record: dict[str, Any] = {
+                "id": item.slug,
+                "type": "webpage",
+                "title": item.name,
+                "container-title": self.config.title,
+                "URL": self.link(item.url),
+                "language": item.lang or self.config.language,
+            }
+        else:
+            source = item.source
+            record = {
+                "id": item.slug,
+                "type": "article-newspaper" if source.name else "webpage",
+                "title": item.title,
+                "author": [{"literal": source.author}] if source.author else None,
+                "container-title": source.name or self.config.title,
+                "publisher": source.name,
+                "publisher-place": source.place,
+                "issued": {"date-parts": _date_parts(source.date or item.date)},
+                "archive": self.config.title,
+                "URL": self.link(item.url),
+                "source": source.url,
+                "abstract": item.summary,
+                "language": item.lang,
+            }
+        clean = {key: value for key, value in record.items() if value not in (None, "", [])}
+        return json.dumps([clean], ensure_ascii=False, indent=2) + "\n"
+
+    def bibtex(self, item: Article | Person) -> str:
+        """A BibTeX @misc entry (fields BibTeX and biblatex both read), UTF-8."""
+        if isinstance(item, Person):
+            fields = [
+                ("title", "{" + _bib(item.name) + "}"),
+                ("howpublished", _bib(self.config.title)),
+                ("url", self.link(item.url)),
+            ]
+        else:
+            source, date = item.source, item.date
+            published = [part for part in (source.name, source.place) if part]
+            fields = [
+                ("author", "{" + _bib(source.author) + "}" if source.author else ""),
+                ("title", "{" + _bib(item.title) + "}"),
+                ("howpublished", _bib(", ".join(published))),
+                ("year", str(date.year)),
+                ("month", _MONTHS[date.month - 1]),
+                ("date", date.isoformat()),
+                ("url", self.link(item.url)),
+                ("note", _bib(f"In: {self.config.title}")),
+            ]
+        body = ",\n".join(f"  {name} = {_bib_value(name, value)}" for name, value in fields if value)
+        return f"@misc{{{item.slug},\n{body}\n}}\n"
+
+    # Open data
+
+    def archive_json(self, articles: Sequence[Article], people: Sequence[Person]) -> str:
+        """Every article, person and event, linked by slug and URL."""
+        data = {
+            "site": {
+                "title": self.config.title,
+                "description": self.config.description,
+                "url": self.link(""),
+                "language": self.config.language,
+            },
+            "articles": [self._article(a) for a in articles],
+            "people": [self._person(p) for p in people],
+            "events": [self._event(e) for e in all_events(articles)],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    def _article(self, a: Article) -> dict[str, Any]:
+        s = a.source
+        return {
+            "slug": a.slug,
+            "url": self.link(a.url),
+            "date": a.date.isoformat(),
+            "title": a.title,
+            "summary": a.summary,
+            "lang": a.lang,
+            "source": {
+                "name": s.name,
+                "place": s.place,
+                "date": _edtf(s.date),
+                "author": s.author,
+                "url": s.url,
+            },
+            "people": [{"slug": m.person.slug, "role": m.role} for m in a.people if m.person],
+            "places": a.places,
+            "tags": a.tags,
+            "events": [event_id(e) for e in a.events],
+            "images": [
+                {"url": self.link(i.src), "alt": i.alt, "caption": i.caption, "credit": i.credit} for i in a.images
+            ],
+            "aliases": a.aliases,
+            "html": a.html,
+        }
+
+    def _person(self, p: Person) -> dict[str, Any]:
+        return {
+            "slug": p.slug,
+            "url": self.link(p.url),
+            "name": p.name,
+            "aliases": p.aliases,
+            "role": p.role,
+            "born": _edtf(p.born),
+            "died": _edtf(p.died),
+            "place": p.place,
+            "photo": self.link(p.photo) if p.photo else "",
+            "links": [{"title": link.title, "url": link.url} for link in p.links],
+            "has_file": p.path is not None,
+            "articles": [{"slug": a.slug, "role": role} for a, role in p.mentions],
+            "events": [event_id(e) for e in p.events],
+            "html": p.html,
+        }
+
+    def _event(self, e: Event) -> dict[str, Any]:
+        return {
+            "id": event_id(e),
+            "url": self.link(f"{e.article.url}#{e.anchor}"),
+            "date": _edtf(e.date),
+            "title": e.title,
+            "place": e.place,
+            "people": [m.person.slug for m in e.people if m.person],
+            "article": e.article.slug,
+        }
+
+    def articles_csv(self, articles: Sequence[Article]) -> str:
+        """articles.csv: one row per article, newest first."""
+        rows = (
+            (
+                a.slug, self.link(a.url), a.date.isoformat(), a.title, a.summary, a.lang, a.source.name,
+                a.source.place, a.source.date.text if a.source.date else "", a.source.author, a.source.url,
+                _join(m.person.slug for m in a.people if m.person), _join(a.places), _join(a.tags),
+                _join(event_id(e) for e in a.events), _join(self.link(i.src) for i in a.images), _join(a.aliases),
+            )
+            for a in articles
+        )  # fmt: skip
+        return _csv(ARTICLE_COLUMNS, rows)
+
+    def people_csv(self, people: Sequence[Person]) -> str:
+        """people.csv: one row per person, A to Z as in the book of names."""
+        rows = (
+            (
+                p.slug, self.link(p.url), p.name, _join(p.aliases), p.role,
+                *_edtf_cells(p.born), *_edtf_cells(p.died), p.place, self.link(p.photo) if p.photo else "",
+                "true" if p.path is not None else "false",
+                _join(a.slug for a, _ in p.mentions), _join(event_id(e) for e in p.events),
+            )
+            for p in people
+        )  # fmt: skip
+        return _csv(PERSON_COLUMNS, rows)
+
+    def events_csv(self, articles: Sequence[Article]) -> str:
+        """events.csv: one row per event, in the order of the timeline."""
+        rows = (
+            (
+                event_id(e), self.link(f"{e.article.url}#{e.anchor}"), e.date.text, day(e.date.start),
+                day(e.date.end), e.title, e.place, _join(m.person.slug for m in e.people if m.person), e.article.slug,
+            )
+            for e in all_events(articles)
+        )  # fmt: skip
+        return _csv(EVENT_COLUMNS, rows)
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        """The Jinja filters of citations and data."""
+        return {
+            "bibtex": self.bibtex,
+            "csl_json": self.csl,
+            "archive_json": self.archive_json,
+            "articles_csv": self.articles_csv,
+            "people_csv": self.people_csv,
+            "events_csv": self.events_csv,
+        }
+
+
+def all_events(articles: Iterable[Article]) -> list[Event]:
+    """Every event of the archive in timeline order: earliest first, then by article and number."""
+    events = [e for a in articles for e in a.events]
+    return sorted(events, key=lambda e: (e.date.sort_key, e.article.slug, e.number))
+
+
+def _edtf_cells(value: EDTFDate | None) -> tuple[str, str, str]:
+    return (value.text, day(value.start), day(value.end)) if value else ("", "", "")
+
+
+def _join(items: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(items)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _bib(text: str) -> str:
+    """Text with BibTeX's special characters escaped."""
+    return " ".join(text.translate(_BIB_SPECIAL).split())
+
+
+def _bib_value(name: str, value: str) -> str:
+    if name == "month":
+        return value  # a BibTeX macro: jan, feb, ...
+    if name == "url":
+        return "{" + value.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C") + "}"
+    return "{" + value + "}"

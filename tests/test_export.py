@@ -1,0 +1,166 @@
+"""Cite this page (BibTeX, CSL-JSON) and the open data (archive.json, CSV): the archive as data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, day
+from tests.conftest import copy_example, make_site, run_cli
+
+BASE = "https://example.org/archive/"
+ARTICLE = "articles/khojaly-commemoration-paris/"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_example(tmp_path_factory.mktemp("export") / "example")
+    run = run_cli(project, "--base-url", BASE)
+    assert run.code == 0, run.err
+    return project / "output"
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    data = path.read_bytes()
+    assert data.endswith(b"\r\n") and not data.startswith(b"\xef\xbb\xbf"), "RFC 4180 lines, no byte-order mark"
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def bibtex_fields(text: str) -> dict[str, str]:
+    """The fields of one @misc entry (values in braces, or a bare macro)."""
+    assert text.startswith("@misc{") and text.rstrip().endswith("}")
+    return {m[0]: m[1] or m[2] for m in re.findall(r"^  (\w+) = (?:\{(.*)\}|(\w+)),?$", text, re.M)}
+
+
+def test_astronomical_days() -> None:
+    assert day((1992, 2, 5)) == "1992-02-05"
+    assert day((-43, 3, 15)) == "-0043-03-15"
+    assert day((0, 1, 1)) == "0000-01-01"
+
+
+def test_an_article_page_offers_its_citation(example: Path) -> None:
+    html = (example / ARTICLE / "index.html").read_text(encoding="utf-8")
+    citation = re.search(r'<p class="citation">(.*?)</p>', html, re.S)
+    assert citation is not None
+    text = re.sub(r"<[^>]+>", "", citation.group(1))
+    for part in ("Paris event marks the 31st anniversary of Khojaly", "Trend (Baku)", "25 February 2023"):
+        assert part in text
+    assert "Khojaly Remembrance — an example archive" in text
+    assert BASE + ARTICLE in text and "Accessed [date]" in text
+    assert f'href="/archive/{ARTICLE}cite.bib"' in html and f'href="/archive/{ARTICLE}cite.json"' in html
+
+
+def test_bibtex_of_an_article_and_a_person(example: Path) -> None:
+    fields = bibtex_fields((example / ARTICLE / "cite.bib").read_text(encoding="utf-8"))
+    assert fields["title"] == "{Paris event marks the 31st anniversary of Khojaly}"
+    assert fields["year"] == "2023" and fields["month"] == "feb" and fields["date"] == "2023-02-25"
+    assert fields["howpublished"] == "Trend, Baku"
+    assert fields["url"] == BASE + ARTICLE
+    assert fields["note"] == "In: Khojaly Remembrance — an example archive"
+    person = bibtex_fields((example / "people/soltan-mammadov/cite.bib").read_text(encoding="utf-8"))
+    assert person["title"] == "{Soltan Mammadov}" and person["url"] == BASE + "people/soltan-mammadov/"
+
+
+def test_csl_json_of_an_article_and_a_person(example: Path) -> None:
+    (item,) = json.loads((example / ARTICLE / "cite.json").read_text(encoding="utf-8"))
+    assert item["type"] == "article-newspaper"
+    assert item["title"] == "Paris event marks the 31st anniversary of Khojaly"
+    assert item["container-title"] == "Trend" and item["publisher-place"] == "Baku"
+    assert item["issued"] == {"date-parts": [[2023, 2, 25]]}
+    assert item["URL"] == BASE + ARTICLE and item["archive"] == "Khojaly Remembrance — an example archive"
+    assert "accessed" not in item, "the reader adds when they read it"
+    (person,) = json.loads((example / "people/soltan-mammadov/cite.json").read_text(encoding="utf-8"))
+    assert person["type"] == "webpage" and person["title"] == "Soltan Mammadov"
+
+
+def test_bibtex_escapes_what_tex_would_read(tmp_path: Path) -> None:
+    files = {
+        "content/articles/a.md": "---\ntitle: '50% of {all} costs & $5 #1 under_score ~x^2 \\'\ndate: 1999-12-31\n"
+        "source: {name: 'A & B', author: 'Jo {Jr}'}\n---\nText.\n",
+    }
+    project = make_site(tmp_path / "site", files)
+    assert run_cli(project).code == 0
+    fields = bibtex_fields((project / "output/articles/a/cite.bib").read_text(encoding="utf-8"))
+    assert fields["title"] == (
+        r"{50\% of \{all\} costs \& \$5 \#1 under\_score \textasciitilde{}x\textasciicircum{}2 \textbackslash{}}"
+    )
+    assert fields["author"] == r"{Jo \{Jr\}}" and fields["howpublished"] == r"A \& B"
+    assert fields["month"] == "dec" and fields["url"] == "/articles/a/"
+
+
+def test_archive_json_links_articles_people_and_events(example: Path) -> None:
+    data: dict[str, Any] = json.loads((example / "data/archive.json").read_text(encoding="utf-8"))
+    assert data["site"]["url"] == BASE
+    people = {p["slug"]: p for p in data["people"]}
+    events = {e["id"]: e for e in data["events"]}
+    (article,) = data["articles"]
+    assert article["url"] == BASE + ARTICLE and article["date"] == "2023-02-25"
+    assert article["source"]["name"] == "Trend" and article["source"]["date"]["edtf"] == "2023-02-25"
+    assert "Soltan Mammadov" in article["html"]
+    for mention in article["people"]:
+        assert article["slug"] in [a["slug"] for a in people[mention["slug"]]["articles"]]
+    assert set(article["events"]) == set(events)
+    first = events["khojaly-commemoration-paris#event_1"]
+    assert first["date"] == {"edtf": "1992-02-25/1992-02-26", "earliest": "1992-02-25", "latest": "1992-02-26"}
+    assert first["url"] == BASE + ARTICLE + "#event_1"
+    for event in events.values():
+        assert all(slug in people for slug in event["people"])
+    soltan = people["soltan-mammadov"]
+    assert soltan["aliases"] == ["Soltan Məmmədov"] and soltan["has_file"] is True
+    assert soltan["articles"][0]["role"].startswith("speaker")
+
+
+def test_csv_files_have_their_columns_and_a_row_for_each_item(example: Path) -> None:
+    articles = rows(example / "data/articles.csv")
+    people = rows(example / "data/people.csv")
+    events = rows(example / "data/events.csv")
+    assert list(articles[0]) == list(ARTICLE_COLUMNS)
+    assert list(people[0]) == list(PERSON_COLUMNS)
+    assert list(events[0]) == list(EVENT_COLUMNS)
+    assert len(articles) == 1 and len(people) == 12 and len(events) == 2
+    (article,) = articles
+    assert "soltan-mammadov" in article["people"].split(LIST_SEPARATOR)
+    assert article["places"].split(LIST_SEPARATOR) == ["Paris", "Khojaly", "Baku", "Oradour-sur-Glane"]
+    soltan = next(p for p in people if p["slug"] == "soltan-mammadov")
+    assert soltan["aliases"] == "Soltan Məmmədov" and soltan["articles"] == article["slug"]
+    assert [e["date"] for e in events] == ["1992-02-25/1992-02-26", "2008"]
+    assert events[1]["earliest"] == "2008-01-01" and events[1]["latest"] == "2008-12-31"
+    assert events[1]["people"] == "leyla-aliyeva"
+
+
+def test_data_of_people_with_unusual_dates_and_no_file(tmp_path: Path) -> None:
+    files = {
+        "content/people/ada.md": "---\nname: Ada\nborn: '1815~'\ndied: 1852-11\n---\n",
+        "content/articles/b.md": "---\ntitle: B\ndate: 2001-01-01\npeople: [ada, Bob Filed-Nowhere]\n"
+        "events: [{date: '-0043-03-15', title: Ides, people: [Bob Filed-Nowhere]}, {date: 199X, title: Decade}]\n---\nT.\n",
+    }
+    project = make_site(tmp_path / "site", files)
+    assert run_cli(project).code == 0
+    people = {p["slug"]: p for p in rows(project / "output/data/people.csv")}
+    assert (people["ada"]["born"], people["ada"]["born_earliest"], people["ada"]["born_latest"]) == (
+        "1815~",
+        "1815-01-01",
+        "1815-12-31",
+    )
+    assert people["ada"]["died_latest"] == "1852-11-30" and people["ada"]["has_file"] == "true"
+    assert people["bob-filed-nowhere"]["has_file"] == "false"
+    assert people["bob-filed-nowhere"]["events"] == "b#event_1"
+    events = rows(project / "output/data/events.csv")
+    assert [(e["date"], e["earliest"], e["latest"]) for e in events] == [
+        ("-0043-03-15", "-0043-03-15", "-0043-03-15"),
+        ("199X", "1990-01-01", "1999-12-31"),
+    ]
+
+
+def test_the_data_page_lists_every_file(example: Path) -> None:
+    html = (example / "data/index.html").read_text(encoding="utf-8")
+    for name in ("archive.json", "articles.csv", "people.csv", "events.csv"):
+        assert f'href="/archive/data/{name}"' in html
+    for column in (*ARTICLE_COLUMNS, *PERSON_COLUMNS, *EVENT_COLUMNS):
+        assert f"<code>{column}</code>" in html
