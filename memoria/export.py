@@ -162,7 +162,8 @@ class Exporter:
             "people": [self._person(p) for p in people],
             "events": [self._event(e) for e in all_events(articles)],
         }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        # Compact: json's C encoder only serves calls without indent, and this file holds everything.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
     def _article(self, a: Article) -> dict[str, Any]:
         s = a.source

@@ -24,7 +24,7 @@ from .parallel import map_forked, slices, workers
 from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
 from .render import make_environment, render
-from .search import index_site, keep_index
+from .search import INDEX_DIR, index_site, keep_index
 from .sources import ASSETS_DIR, CONTENT_DIR, read_content, walk_files
 from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree
@@ -53,6 +53,7 @@ class Session:
 
     parsed: ParseCache = field(default_factory=dict)
     store: CacheStore | None = None
+    environments: dict[str, jinja2.Environment] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,7 +121,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             [options.project / rel for rel, _ in sources if rel.startswith((LAYOUTS_DIR + "/", CONFIG_FILE))],
             f"{__version__}\0{options.drafts}\0{options.base_url}",
         )
-        if state.site_key == site_key and state.inputs == stamps and not problems.errors:
+        fresh = state.index_current or not options.search
+        if state.site_key == site_key and state.inputs == stamps and fresh and not problems.errors:
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         walked = problems
@@ -133,24 +135,32 @@ def build(options: Options, session: Session | None = None) -> Result:
         staging = new_staging(options.output, "txn" if in_place else "new")
         try:
             writer = Writer(staging, options.output if owned else None, in_place)
-            pages = render_all(options, archive.config, outputs, writer, (site_key, state.pages))
+            # The dev server keeps its compiled templates until the theme or site.yaml changes.
+            kept = session.environments if session else {}
+            env = kept.get(site_key) or make_environment(options.project / LAYOUTS_DIR, archive.config)
+            if session:
+                session.environments = {site_key: env}
+            pages = render_all(options, env, outputs, writer, (site_key, state.pages))
             copy_assets(options, writer)
             write_extras(archive.config, writer)
             if options.search:
                 index_site(options.project, archive, writer, state.files, options.quiet, not state.index_current)
-            else:
+            elif not in_place:
                 keep_index(writer, state.files)
         except BaseException:
             remove_tree(staging)
             raise
+        # Updating in place without re-indexing leaves the search index where it is, unclaimed.
+        carried = [] if options.search or not in_place else [f for f in state.files if f.startswith(INDEX_DIR + "/")]
         if in_place:
-            gone = sorted(set(state.files) - set(writer.paths()))
+            gone = sorted(set(state.files) - set(writer.paths()) - set(carried))
             commit_in_place(options.output, staging, writer.changes(), gone)
         else:
             swap_in(staging, options.output)
         if options.cache:
             current = options.search or (state.index_current and writer.written == 0)
-            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, writer.paths(), current))
+            files = sorted([*writer.paths(), *carried])
+            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, files, current))
     return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
 
 
@@ -176,11 +186,14 @@ def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:
 
 
 def render_all(
-    options: Options, config: SiteConfig, outputs: list[Output], writer: Writer, previous: tuple[str, dict[str, str]]
+    options: Options,
+    env: jinja2.Environment,
+    outputs: list[Output],
+    writer: Writer,
+    previous: tuple[str, dict[str, str]],
 ) -> dict[str, str]:
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
     site_key, old = previous
-    env = make_environment(options.project / LAYOUTS_DIR, config)
     memo: dict[int, object] = {}
     prints = {o.url: fingerprint(site_key, o, memo) for o in outputs}
     targets = [writer.claim(urls.output_file(o.url), o.template) for o in outputs]

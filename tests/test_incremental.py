@@ -120,3 +120,28 @@ def test_removed_output_file_is_restored(tmp_path: Path) -> None:
     edit("content/articles/a3.md", "Body", "Text")(project)
     assert run_cli(project).code == 0
     assert (project / "output/people/index.html").is_file()
+
+
+def test_a_build_without_search_keeps_the_index_and_the_next_build_refreshes_it(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from memoria.pipeline import Options, build
+
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    options = Options(project, project / "output", quiet=True)
+    build(options)
+    index = sorted(p.relative_to(project / "output").as_posix() for p in (project / "output/pagefind").rglob("*"))
+    assert index
+    edit("content/articles/a3.md", "Body of article 3.", "Zanzibarword appears.")(project)
+    build(replace(options, search=False))  # what the dev server does on each save
+    kept = sorted(p.relative_to(project / "output").as_posix() for p in (project / "output/pagefind").rglob("*"))
+    assert kept == index
+    before = {rel: (project / "output" / rel).read_bytes() for rel in index if (project / "output" / rel).is_file()}
+    build(options)  # nothing changed since, but the index is stale: it is rebuilt
+    after = {
+        p.relative_to(project / "output").as_posix(): p.read_bytes()
+        for p in (project / "output/pagefind").rglob("*")
+        if p.is_file()
+    }
+    assert after != before
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
