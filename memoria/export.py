@@ -86,8 +86,6 @@ class Exporter:
 
     def link(self, url: str) -> str:
         """A full URL where the site's origin is known, else a path from the root."""
-        if "://" in url or url.startswith("//"):
-            return url
         return self.linker.absolute(url)
 
     # Citations

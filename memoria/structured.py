@@ -69,8 +69,6 @@ class Structured:
 
     def link(self, url: str) -> str:
         """A full URL where the site's origin is known, else a path from the root ('/archive/people/x/')."""
-        if "://" in url or url.startswith("//"):
-            return url
         return self.linker.absolute(url)
 
     def share_image(self, src: str) -> str:

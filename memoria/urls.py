@@ -63,5 +63,7 @@ class Linker:
         return self.base_path + url.lstrip("/")
 
     def absolute(self, url: str) -> str:
-        """A full URL for feeds, sitemaps and canonical links (origin-less when unknown)."""
+        """A full URL for feeds, sitemaps and canonical links (origin-less when unknown); outside URLs as they are."""
+        if "://" in url or url.startswith("//"):
+            return url
         return self.origin + self.href(url)
