@@ -118,15 +118,14 @@ def _hidden_keys(item: Parsed, stem: str) -> set[str]:
 
 def _hidden_urls(item: Parsed, stem: str) -> set[str]:
     """The URLs a hidden file would have had, so that links to it can be taken out."""
-    meta = item.doc.meta
-    slug = meta.get("slug") if isinstance(meta.get("slug"), str) else ""
-    slug = slug or slug_from_filename(stem)
     kind = next((k for d, k in _KINDS.items() if item.doc.path.startswith(d)), None)
-    keys = _hidden_keys(item, stem) if kind == urls.PEOPLE else set()
     if kind is None:
         return set()
+    given = item.doc.meta.get("slug")
+    slug = (given if isinstance(given, str) else "") or slug_from_filename(stem)
     if kind == "":
         return {urls.free_page(slug)}
+    keys = _hidden_keys(item, stem) if kind == urls.PEOPLE else set()
     return {urls.item(kind, s) for s in {slug, *keys}}
 
 

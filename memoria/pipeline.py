@@ -25,7 +25,7 @@ from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
 from .render import make_environment, render
 from .search import INDEX_DIR, index_site, keep_index
-from .sources import ASSETS_DIR, CONTENT_DIR, read_content, walk_files
+from .sources import ASSETS_DIR, CONTENT_DIR, walk_files
 from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree
 
@@ -78,12 +78,20 @@ def load_config(options: Options, problems: Problems) -> SiteConfig:
     return parse_config(path.read_bytes(), problems, options.base_url)
 
 
-def load_archive(options: Options, session: Session | None = None) -> tuple[Archive, Problems]:
-    """Read and check everything; the archive model and every problem found."""
+def load_archive(
+    options: Options, session: Session | None = None, inputs: list[tuple[str, Path]] | None = None
+) -> tuple[Archive, Problems]:
+    """Read and check everything; the archive model and every problem found.
+
+    `inputs` are the project's files when the caller has listed them already (with their problems).
+    """
     session = session or Session()
     problems = Problems()
     config = load_config(options, problems)
-    files = read_content(options.project, problems)
+    if inputs is None:
+        inputs = list_inputs(options.project, problems)
+    prefix = CONTENT_DIR + "/"
+    files = [(rel, path.read_bytes()) for rel, path in inputs if rel.startswith(prefix) and rel.endswith(".md")]
     if options.cache and session.store is None:
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
@@ -126,8 +134,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         walked = problems
-        archive, problems = load_archive(options, session)
-        problems.errors += [e for e in walked.errors if not e.path.startswith(CONTENT_DIR + "/")]
+        archive, problems = load_archive(options, session, sources)
+        problems.extend(walked)
         stop_on_problems(problems, options.strict)
         outputs = plan_site(archive)
         # Same theme and settings: update the pages that changed in place; else build anew and swap.
@@ -265,9 +273,6 @@ def check(options: Options) -> tuple[Archive, Problems]:
     """Validate everything, render the site into a temporary folder and crawl its links; keep nothing."""
     session = Session()
     archive, problems = load_archive(options, session)
-    walked = Problems()
-    list_inputs(options.project, walked)
-    problems.errors += [e for e in walked.errors if not e.path.startswith(CONTENT_DIR + "/")]
     if problems.failed(options.strict):
         return archive, problems
     with tempfile.TemporaryDirectory(prefix="memoria-check-") as folder:

@@ -49,8 +49,3 @@ def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "")
                 elif entry.is_file() and rel.endswith(suffix):
                     found.append((rel, project / rel))
     return sorted(found)
-
-
-def read_content(project: Path, problems: Problems) -> list[tuple[str, bytes]]:
-    """Every Markdown file under content/, as bytes."""
-    return [(rel, path.read_bytes()) for rel, path in walk_files(project, CONTENT_DIR, problems, ".md")]
