@@ -12,7 +12,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from . import urls
+from . import figures, urls
 from .config import SiteConfig
 from .dates import EDTFDate
 from .export import Exporter
@@ -47,6 +47,7 @@ def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["language_name"] = lambda tag: language_name(tag, locale)
     env.filters.update(Structured(config, linker).filters())
     env.filters.update(Exporter(config, linker).filters())
+    env.filters.update(figures.filters(config.base_path))
     env.globals["site"] = config
     return env
 
