@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
 from urllib.parse import urlsplit
 
 from .errors import Problems, SourceError
@@ -26,8 +29,12 @@ KNOWN = frozenset(
         "footer",
         "cname",
         "embeds",
+        "languages",
+        "prefix_default_language",
     ]
 )
+# What each entry of `languages:` may set for its language; the rest is the site's.
+LANGUAGE_FIELDS = frozenset(["code", "title", "description", "intro", "menu", "footer"])
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,19 @@ class MenuItem:
 
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of a multilingual site: its code, the path its pages live under, and its own words."""
+
+    code: str
+    prefix: str = ""  # '' or 'az/'
+    title: str = ""
+    description: str = ""
+    intro: str = ""
+    menu: tuple[MenuItem, ...] | None = None
+    footer: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,36 @@ class SiteConfig:
     footer: str = ""
     cname: str = ""
     embeds: tuple[str, ...] = field(default_factory=tuple)
+    languages: tuple[Language, ...] = ()  # empty: one language, `language`, at the root
+
+    @property
+    def multilingual(self) -> bool:
+        """True when the site has pages in more than one language."""
+        return len(self.languages) > 1
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The site's languages, the default first."""
+        return tuple(lang.code for lang in self.languages) or (self.language,)
+
+    def prefix(self, code: str) -> str:
+        """The path of a language's pages: '' (the default, at the root) or 'az/'."""
+        return next((lang.prefix for lang in self.languages if lang.code == code), "")
+
+    def for_language(self, code: str) -> SiteConfig:
+        """The settings as the pages of one language see them: its title, description, menu and footer."""
+        lang = next((lang for lang in self.languages if lang.code == code), None)
+        if lang is None:
+            return self
+        return replace(
+            self,
+            language=code,
+            title=lang.title or self.title,
+            description=lang.description or self.description,
+            intro=lang.intro or self.intro,
+            menu=self.menu if lang.menu is None else lang.menu,
+            footer=lang.footer or self.footer,
+        )
 
     @property
     def base_path(self) -> str:
@@ -86,14 +136,13 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
             f"'base_url' must be '/', a path like '/archive/' or an http(s) URL, not \"{url}\"",
         )
         url = "/"
-    menu = []
-    for where, item in read.items("menu"):
-        title, link = (sub_text(item, "title"), sub_text(item, "url")) if isinstance(item, dict) else ("", "")
-        if not title or not link:
-            problems.error(CONFIG_FILE, read.doc.line(where), "each menu item needs a 'title' and a 'url'")
-        else:
-            menu.append(MenuItem(title, link))
+    menu = _menu(read, "menu", read.doc.meta.get("menu"))
     language = read.text("language", default="en")
+    if not _known_language(language):
+        read.error("language", f"'language' must be a language code such as en, az, fr or ru, not \"{language}\"")
+    languages = _languages(read, read.flag("prefix_default_language", False))
+    if languages:
+        language = languages[0].code
     return SiteConfig(
         title=read.text("title", required=True, default="Archive"),
         base_url=url,
@@ -108,7 +157,65 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
         footer=read.text("footer"),
         cname=read.text("cname"),
         embeds=tuple(read.text_list("embeds")),
+        languages=languages,
     )
+
+
+def _menu(read: Fields, where: str, value: Any) -> tuple[MenuItem, ...]:
+    items = value if isinstance(value, list) else [] if value in (None, "") else [value]
+    menu = []
+    for n, item in enumerate(items):
+        title, link = (sub_text(item, "title"), sub_text(item, "url")) if isinstance(item, dict) else ("", "")
+        if not title or not link:
+            read.problems.error(CONFIG_FILE, read.doc.line(f"{where}.{n}"), "each menu item needs a 'title' and a 'url'")
+        else:
+            menu.append(MenuItem(title, link))
+    return tuple(menu)
+
+
+def _languages(read: Fields, prefix_default: bool) -> tuple[Language, ...]:
+    """`languages:` as a list of codes or of {code, title, ...}, or a mapping of code to settings."""
+    value = read.doc.meta.get("languages")
+    if value in (None, "", []):
+        return ()
+    entries: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        entries = [(f"languages.{code}", {**(item or {}), "code": code}) for code, item in value.items()]
+    elif isinstance(value, list):
+        entries = [(f"languages.{n}", item) for n, item in enumerate(value)]
+    else:
+        read.error("languages", "'languages' must be a list such as [en, az, fr, ru]")
+    languages: list[Language] = []
+    for where, item in entries:
+        line = read.doc.line(where)
+        settings = {"code": item} if isinstance(item, str) else item
+        if not isinstance(settings, dict):
+            read.problems.error(CONFIG_FILE, line, "each language must be a code or {code: ..., title: ...}")
+            continue
+        unknown = sorted(str(key) for key in settings if key not in LANGUAGE_FIELDS)
+        if unknown:
+            read.problems.error(CONFIG_FILE, line, f"unknown language setting '{unknown[0]}'")
+        code = sub_text(settings, "code")
+        if not _known_language(code) or "/" in code:
+            read.problems.error(CONFIG_FILE, line, f'"{code}" is not a language code such as en, az, fr or ru')
+            continue
+        if any(lang.code == code for lang in languages):
+            read.problems.error(CONFIG_FILE, line, f'the language "{code}" is listed twice')
+            continue
+        prefix = "" if not languages and not prefix_default else f"{code.lower()}/"
+        menu = _menu(read, f"{where}.menu", settings["menu"]) if "menu" in settings else None
+        texts = {key: sub_text(settings, key) for key in ("title", "description", "intro", "footer")}
+        languages.append(Language(code, prefix, menu=menu, **texts))
+    return tuple(languages)
+
+
+def _known_language(code: str) -> bool:
+    """A tag Babel knows (en, az, fr, ru, pt-BR): dates and plural rules come from its data."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return False
+    return bool(code)
 
 
 def _valid_base_url(url: str) -> bool:
