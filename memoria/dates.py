@@ -279,11 +279,11 @@ def _display_point(point: EDTFDate, locale: str) -> str:
     if point.precision in ("decade", "century"):
         pattern = _DECADE.get(language)
         if pattern is None or y < 0:
-            shown = f"{_year_words(y, locale)}\u2013{_year_words(point.end[0], locale)}"
+            shown = f"{year_words(y, locale)}\u2013{year_words(point.end[0], locale)}"
         else:
             shown = pattern.format(y)
     elif point.precision == "year":
-        shown = _year_words(y, locale)
+        shown = year_words(y, locale)
     elif 1 <= y <= 9999:
         day = datetime.date(y, m, d)
         if point.precision == "month":
@@ -292,16 +292,17 @@ def _display_point(point: EDTFDate, locale: str) -> str:
             shown = format_date(day, "long", locale=locale)
     elif point.precision == "month":  # Python's date has no year 0 or below.
         month = get_month_names("wide", "stand-alone", locale=locale)[m]
-        shown = f"{month} {_year_words(y, locale)}"
+        shown = f"{month} {year_words(y, locale)}"
     else:
         month = get_month_names("wide", "format", locale=locale)[m]
-        shown = f"{d} {month} {_year_words(y, locale)}"
+        shown = f"{d} {month} {year_words(y, locale)}"
     if point.approximate:
         shown = _APPROXIMATE.get(language, _APPROXIMATE["en"]).format(shown)
     return shown + "?" if point.uncertain else shown
 
 
-def _year_words(year: int, locale: str) -> str:
+def year_words(year: int, locale: str = "en_GB") -> str:
+    """An astronomical year as a reader counts it: 1992, or '45 BC' (in the locale's words) for -0044."""
     if year >= 1:
         return str(year)
     return f"{1 - year} {get_era_names('abbreviated', locale=locale)[0]}"
