@@ -68,7 +68,8 @@ def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> 
     if isinstance(value, EDTFDate):
         return value.display(locale)
     try:
-        return format_date(value, "d MMMM y", locale=locale)
+        # The locale's long form, as EDTF days show: '26 February 1992', '26 февраля 1992 г.'.
+        return format_date(value, "long", locale=locale)
     except (ValueError, LookupError):
         return value.isoformat()
 
