@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import (
     format_date,
     format_interval,
@@ -35,9 +36,18 @@ _EXPECTED = "expected an EDTF date such as 1992, 1992-02, 1992-02-26, 1905~ or 1
 
 # Babel's "en" is American ("February 26, 1992"); the archive writes day first.
 _LOCALE_ALIASES = {"en": "en_GB"}
+# "About" before a date, as each language abbreviates it: English "c." (circa), French "vers"
+# ("vers le" before a day), Russian "ок." (около), Azerbaijani "təxm." (təxminən).
 _APPROXIMATE = {"en": "c. {}", "fr": "vers {}", "ru": "ок. {}", "az": "təxm. {}"}
-# Decades and centuries by language; others show the range of years.
+_APPROXIMATE_DAY = {"fr": "vers le {}"}
+# Decades (199X) by language; Azerbaijani's ordinal suffix is added by _az_decade.
+# Others, and every century (19XX) but in English, show the range of years.
 _DECADE = {"en": "{}s", "fr": "années {}", "ru": "{}-е"}
+_CENTURY = {"en": "{}s"}
+# Azerbaijani vowel harmony: the last vowel of a number's last word picks the suffix's vowel.
+_AZ_HARMONY = {"a": "ı", "ı": "ı", "e": "i", "ə": "i", "i": "i", "o": "u", "u": "u", "ö": "ü", "ü": "ü"}
+_AZ_UNITS = ["", "bir", "iki", "üç", "dörd", "beş", "altı", "yeddi", "səkkiz", "doqquz"]
+_AZ_TENS = ["", "on", "iyirmi", "otuz", "qırx", "əlli", "altmış", "yetmiş", "səksən", "doxsan"]
 
 
 class DateError(ValueError):
@@ -277,31 +287,69 @@ def _display_point(point: EDTFDate, locale: str) -> str:
     language = locale.split("_")[0]
     y, m, d = point.start
     if point.precision in ("decade", "century"):
-        pattern = _DECADE.get(language)
-        if pattern is None or y < 0:
-            shown = f"{_year_words(y, locale)}\u2013{_year_words(point.end[0], locale)}"
-        else:
-            shown = pattern.format(y)
+        shown = _span_words(point, language, locale)
     elif point.precision == "year":
-        shown = _year_words(y, locale)
+        shown = year_words(y, locale)
     elif 1 <= y <= 9999:
         day = datetime.date(y, m, d)
         if point.precision == "month":
-            shown = format_skeleton("yMMMM", day, locale=locale)
+            shown = _month_words(day, locale, point.approximate)
         else:
             shown = format_date(day, "long", locale=locale)
     elif point.precision == "month":  # Python's date has no year 0 or below.
         month = get_month_names("wide", "stand-alone", locale=locale)[m]
-        shown = f"{month} {_year_words(y, locale)}"
+        shown = f"{month} {year_words(y, locale)}"
     else:
         month = get_month_names("wide", "format", locale=locale)[m]
-        shown = f"{d} {month} {_year_words(y, locale)}"
+        shown = f"{d} {month} {year_words(y, locale)}"
     if point.approximate:
-        shown = _APPROXIMATE.get(language, _APPROXIMATE["en"]).format(shown)
+        patterns = _APPROXIMATE_DAY if point.precision == "day" else _APPROXIMATE
+        pattern = patterns.get(language) or _APPROXIMATE.get(language, _APPROXIMATE["en"])
+        shown = pattern.format(shown)
     return shown + "?" if point.uncertain else shown
 
 
-def _year_words(year: int, locale: str) -> str:
+def _span_words(point: EDTFDate, language: str, locale: str) -> str:
+    """A decade or century: '1990s', 'années 1990', '1990-е', '1990-cı illər'; else the years it spans."""
+    first, last = point.year, point.end[0]
+    pattern = (_DECADE if point.precision == "decade" else _CENTURY).get(language)
+    if first >= 0 and point.precision == "decade" and language == "az":
+        return f"{first}-{az_ordinal_suffix(first)} illər"
+    if first < 0 or pattern is None:
+        return f"{year_words(first, locale)}\u2013{year_words(last, locale)}"
+    return pattern.format(first)
+
+
+def _month_words(day: datetime.date, locale: str, approximate: bool) -> str:
+    """'February 1992'; after Russian 'ок.' (около, which takes the genitive) 'февраля 1992 г.'."""
+    if approximate and locale.split("_")[0] == "ru":
+        pattern = str(Locale.parse(locale).datetime_skeletons["yMMMM"].pattern).replace("LLLL", "MMMM")
+        return format_date(day, pattern, locale=locale)
+    return format_skeleton("yMMMM", day, locale=locale)
+
+
+def az_ordinal_suffix(number: int) -> str:
+    """The suffix of an Azerbaijani ordinal written in digits: 1990 → 'cı' (1990-cı), 1900 → 'cü', 2020 → 'ci'.
+
+    The vowel follows the last vowel of the number's last spoken word (doxsan, yüz, iyirmi),
+    as the spelling rules write it after a hyphen.
+    """
+    if number % 10:
+        word = _AZ_UNITS[number % 10]
+    elif number % 100:
+        word = _AZ_TENS[number % 100 // 10]
+    elif number % 1000:
+        word = "yüz"
+    elif number:
+        word = "min"
+    else:
+        word = "sıfır"
+    vowel = next(char for char in reversed(word) if char in _AZ_HARMONY)
+    return "c" + _AZ_HARMONY[vowel]
+
+
+def year_words(year: int, locale: str = "en_GB") -> str:
+    """An astronomical year as a reader counts it: 1992, or '45 BC' (in the locale's words) for -0044."""
     if year >= 1:
         return str(year)
     return f"{1 - year} {get_era_names('abbreviated', locale=locale)[0]}"

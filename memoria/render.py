@@ -14,16 +14,23 @@ from babel.dates import format_date
 
 from . import figures, urls
 from .config import SiteConfig
-from .dates import EDTFDate
+from .dates import EDTFDate, year_words
 from .export import Exporter
+from .i18n import babel_locale, translations
 from .slugs import slugify
 from .structured import Structured
 from .urls import Linker
 
 
-def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
-    """The template environment of one site: filters for links and dates."""
+def make_environment(layouts: Path, config: SiteConfig, language: str | None = None) -> jinja2.Environment:
+    """The template environment of one site in one language (default: the site's): words, links and dates.
+
+    The theme's words come from `layouts/i18n/<language>.po` through Jinja's i18n extension,
+    newstyle, so `_()` and `{% trans %}` escape their values like any other output.
+    """
+    language = language or config.language
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(layouts)),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -33,11 +40,13 @@ def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,
     )
     linker = Linker(config.base_path, config.origin)
-    locale = _babel_locale(config.language)
+    locale = babel_locale(language)
+    env.install_gettext_translations(translations(layouts, language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["url"] = linker.href
     env.filters["absolute"] = linker.absolute
     env.filters["date"] = lambda value: show_date(value, locale)
     env.filters["iso"] = iso_date
+    env.filters["year"] = lambda year: year_words(year, locale)
     env.filters["term_url"] = lambda name, kind: urls.item(kind, slugify(name))
     env.filters["year_url"] = urls.timeline_year
     env.filters["atom_date"] = atom_date
@@ -49,13 +58,8 @@ def make_environment(layouts: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters.update(Exporter(config, linker).filters())
     env.filters.update(figures.filters(config.base_path))
     env.globals["site"] = config
+    env.globals["language"] = language
     return env
-
-
-def _babel_locale(language: str) -> str:
-    # Babel's plain 'en' writes "February 26, 1992"; archives usually write "26 February 1992".
-    tag = language.replace("-", "_")
-    return "en_GB" if tag == "en" else tag
 
 
 def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> str:
@@ -65,7 +69,8 @@ def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> 
     if isinstance(value, EDTFDate):
         return value.display(locale)
     try:
-        return format_date(value, "d MMMM y", locale=locale)
+        # The locale's long form, as EDTF days show: '26 February 1992', '26 февраля 1992 г.'.
+        return format_date(value, "long", locale=locale)
     except (ValueError, LookupError):
         return value.isoformat()
 

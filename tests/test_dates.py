@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memoria.dates import DateError, EDTFDate, parse_day, parse_edtf
+from memoria.dates import DateError, EDTFDate, az_ordinal_suffix, parse_day, parse_edtf
+from memoria.i18n import babel_locale
 
 FORMS = [
     # text, start, end, precision, uncertain, approximate, iso
@@ -132,7 +133,7 @@ def test_display_en(text: str, shown: str) -> None:
         ("1992-02", "az", "fevral 1992"),
         ("1992-02-26", "az", "26 fevral 1992"),
         ("1905~", "az", "təxm. 1905"),
-        ("199X", "az", "1990–1999"),
+        ("199X", "az", "1990-cı illər"),
         ("1905~", "de", "c. 1905"),
         ("1992-02-26", "en_US", "February 26, 1992"),
         ("1992-02-26", "en-GB", "26 February 1992"),
@@ -140,6 +141,63 @@ def test_display_en(text: str, shown: str) -> None:
 )
 def test_display_locales(text: str, locale: str, shown: str) -> None:
     assert parse_edtf(text).display(locale) == shown
+
+
+# Each language of the theme, qualifiers included. Sources for the words: CLDR (through Babel)
+# for months, eras and patterns; the qualifiers and decades as README.md, "Translations", says.
+NNBSP = "\u202f"
+PER_LANGUAGE = {
+    "1905": ("1905", "1905", "1905", "1905"),
+    "1905~": ("c. 1905", "təxm. 1905", "vers 1905", "ок. 1905"),
+    "1905?": ("1905?", "1905?", "1905?", "1905?"),
+    "1905%": ("c. 1905?", "təxm. 1905?", "vers 1905?", "ок. 1905?"),
+    "1992-02": ("February 1992", "fevral 1992", "février 1992", f"февраль 1992{NNBSP}г."),
+    "1992-02~": ("c. February 1992", "təxm. fevral 1992", "vers février 1992", f"ок. февраля 1992{NNBSP}г."),
+    "1992-02-26": ("26 February 1992", "26 fevral 1992", "26 février 1992", f"26 февраля 1992{NNBSP}г."),
+    "1992-02-26~": (
+        "c. 26 February 1992",
+        "təxm. 26 fevral 1992",
+        "vers le 26 février 1992",
+        f"ок. 26 февраля 1992{NNBSP}г.",
+    ),
+    "199X": ("1990s", "1990-cı illər", "années 1990", "1990-е"),
+    "190X": ("1900s", "1900-cü illər", "années 1900", "1900-е"),
+    "193X": ("1930s", "1930-cu illər", "années 1930", "1930-е"),
+    "202X": ("2020s", "2020-ci illər", "années 2020", "2020-е"),
+    "19XX": ("1900s", "1900–1999", "1900–1999", "1900–1999"),
+    "1992-02-25/1992-02-26": (
+        "25–26 February 1992",
+        "25–26 fevral 1992",
+        "25–26 février 1992",
+        f"25–26 февраля 1992{NNBSP}г.",
+    ),
+    "1992-01/1992-03": (
+        "January – March 1992",
+        "yanvar–mart 1992",
+        "janvier – mars 1992",
+        f"январь – март 1992{NNBSP}г.",
+    ),
+    "1905~/1910": ("c. 1905 – 1910", "təxm. 1905 – 1910", "vers 1905 – 1910", "ок. 1905 – 1910"),
+    "-0043": ("44 BC", "44 e.ə.", "44 av. J.-C.", "44 до н. э."),
+    "-0043~": ("c. 44 BC", "təxm. 44 e.ə.", "vers 44 av. J.-C.", "ок. 44 до н. э."),
+    "-0043-03-15": ("15 March 44 BC", "15 mart 44 e.ə.", "15 mars 44 av. J.-C.", "15 марта 44 до н. э."),
+    "-004X": ("50 BC–41 BC", "50 e.ə.–41 e.ə.", "50 av. J.-C.–41 av. J.-C.", "50 до н. э.–41 до н. э."),
+}
+
+
+@pytest.mark.parametrize(("language", "column"), [("en", 0), ("az", 1), ("fr", 2), ("ru", 3)])
+@pytest.mark.parametrize("text", list(PER_LANGUAGE))
+def test_display_per_language(text: str, language: str, column: int) -> None:
+    assert parse_edtf(text).display(babel_locale(language)) == PER_LANGUAGE[text][column]
+
+
+AZ_SUFFIXES = {1: "ci", 3: "cü", 4: "cü", 6: "cı", 9: "cu", 10: "cu", 20: "ci", 30: "cu", 40: "cı", 50: "ci", 60: "cı"}
+AZ_SUFFIXES |= {70: "ci", 80: "ci", 90: "cı", 100: "cü", 1900: "cü", 2000: "ci", 1990: "cı", 2023: "cü", 1905: "ci"}
+
+
+@pytest.mark.parametrize(("number", "suffix"), AZ_SUFFIXES.items())
+def test_azerbaijani_ordinal_suffix(number: int, suffix: str) -> None:
+    assert az_ordinal_suffix(number) == suffix
 
 
 @pytest.mark.parametrize(
