@@ -67,6 +67,9 @@ class Archive:
     timeline: list[Entry]
     intro: str = ""
     pictures: ImageProcessor | None = None  # what made the images, and their files to publish
+    lang: str = ""  # the language of this view of the archive (memoria.languages)
+    prefix: str = ""  # where its pages live: '' or 'az/'
+    views: list[Archive] = field(default_factory=list)  # one per language; [] until memoria.languages made them
 
 
 def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False) -> Archive:
@@ -76,21 +79,30 @@ def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, 
     pages: list[Page] = []
     hidden: set[str] = set()
     hidden_urls: set[str] = set()
-    lang = config.language
     for item in sorted(parsed, key=lambda p: p.doc.path):
         path = item.doc.path
-        stem = PurePosixPath(path).stem
+        stem, lang = split_language(PurePosixPath(path).stem, config)
         try:
             if is_hidden(item.doc, problems, drafts):
                 if path.startswith(PEOPLE_DIR):
                     hidden.update(_hidden_keys(item, stem))
                 hidden_urls.update(_hidden_urls(item, stem))
-            elif path.startswith(ARTICLES_DIR):
-                articles.append(read_article(item, stem, lang, problems))
+                continue
+            thing: Article | Person | Page
+            if path.startswith(ARTICLES_DIR):
+                thing = read_article(item, stem, lang, problems)
+                articles.append(thing)
             elif path.startswith(PEOPLE_DIR):
-                people.append(read_person(item, stem, lang, problems))
+                thing = read_person(item, stem, lang, problems)
+                people.append(thing)
             elif path.startswith(PAGES_DIR):
-                pages.append(read_page(item, stem, lang, problems))
+                thing = read_page(item, stem, lang, problems)
+                pages.append(thing)
+            else:
+                continue
+            _check_language(thing, item, lang, config, problems)
+            if not isinstance(thing, Person):
+                thing.translation_key = thing.translation_key or f"{PurePosixPath(path).parent}/{stem}"
         except Exception as err:  # a bug of ours: say which file it met, and go on to the others
             problems.error(
                 path, 0, f"internal error while reading this file ({type(err).__name__}: {err}); please report it"
@@ -98,18 +110,75 @@ def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, 
     if hidden_urls:
         _unlink(hidden_urls, config.base_path, [*articles, *people, *pages])
     articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)
-    _check_claims(articles, people, pages, problems)
+    if config.multilingual:
+        people = _merge_translations(people, config)
+        # Translations share slugs: each language's pages are checked on their own (memoria.languages).
+        check_claims([], people, [], problems)
+    else:
+        check_claims(articles, people, pages, problems)
     everyone = link_people(people, articles, hidden, problems)
     everyone.sort(key=lambda p: (name_key(p.name), p.slug))
+    places, tags = collect_terms(articles)
     return Archive(
         config=config,
         articles=articles,
         people=everyone,
         pages=sorted(pages, key=lambda p: p.slug),
-        places=_terms(urls.PLACES, articles, lambda a: a.places, lambda e: [e.place] if e.place else []),
-        tags=_terms(urls.TAGS, articles, lambda a: a.tags, lambda e: []),
+        places=places,
+        tags=tags,
         timeline=build_timeline(articles),
     )
+
+
+def split_language(stem: str, config: SiteConfig) -> tuple[str, str]:
+    """A file name's stem without its language ('x.az' → ('x', 'az')), and the language it is in by default."""
+    base, dot, code = stem.rpartition(".")
+    if dot and base and code in config.codes:
+        return base, code
+    return stem, config.language
+
+
+def _check_language(
+    thing: Article | Person | Page, item: Parsed, named: str, config: SiteConfig, problems: Problems
+) -> None:
+    """On a multilingual site, content is in one of the site's languages, and agrees with its file name."""
+    if not config.multilingual:
+        return
+    line = item.doc.line("lang")
+    if thing.lang not in config.codes:
+        problems.error(
+            thing.path or "",
+            line,
+            f"'lang' must be one of the site's languages ({', '.join(config.codes)}), not \"{thing.lang}\"",
+        )
+    elif named != config.language and thing.lang != named:
+        problems.error(thing.path or "", line, f"'lang: {thing.lang}' contradicts the file name, which says {named}")
+
+
+def _merge_translations(people: list[Person], config: SiteConfig) -> list[Person]:
+    """People with one slug in several languages are one person: `x.md` and its translation `x.az.md`.
+
+    The file in the site's first language (else the first listed) holds the person; the others give
+    their name and biography in their own language.
+    """
+    rank = {code: n for n, code in enumerate(config.codes)}
+    by_slug: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        by_slug[person.slug].append(person)
+    merged = []
+    for versions in by_slug.values():
+        versions.sort(key=lambda p: rank.get(p.lang, len(rank)))
+        main, others = versions[0], versions[1:]
+        if len({p.lang for p in versions}) < len(versions):
+            merged.extend(versions)  # two files in one language: the claims check names them
+            continue
+        for other in others:
+            main.translations[other.lang] = other
+            main.names.setdefault(other.lang, other.name)
+            main.aliases.extend(a for a in other.aliases if a not in main.aliases)
+            main.digest += ":" + other.digest
+        merged.append(main)
+    return merged
 
 
 def _hidden_keys(item: Parsed, stem: str) -> set[str]:
@@ -144,7 +213,7 @@ def _unlink(hidden: set[str], base_path: str, things: list[Article | Person | Pa
                 thing.digest += ":" + hashlib.blake2b(html.encode(), digest_size=8).hexdigest()
 
 
-def _check_claims(articles: list[Article], people: list[Person], pages: list[Page], problems: Problems) -> None:
+def check_claims(articles: list[Article], people: list[Person], pages: list[Page], problems: Problems) -> None:
     """Two files may not claim one URL (compared as lowercase ASCII slugs)."""
     claims: dict[str, list[str]] = defaultdict(list)
     things: list[Article | Person | Page] = [*articles, *people, *pages]
@@ -156,6 +225,12 @@ def _check_claims(articles: list[Article], people: list[Person], pages: list[Pag
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
                 problems.error(path, 1, f"the URL /{url} is also claimed by {others}")
+
+
+def collect_terms(articles: list[Article]) -> tuple[list[Term], list[Term]]:
+    """The places and the tags of these articles and of their events."""
+    places = _terms(urls.PLACES, articles, lambda a: a.places, lambda e: [e.place] if e.place else [])
+    return places, _terms(urls.TAGS, articles, lambda a: a.tags, lambda e: [])
 
 
 def _terms(kind: str, articles: list[Article], of_article, of_event) -> list[Term]:  # type: ignore[no-untyped-def]

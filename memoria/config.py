@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
-from urllib.parse import urlsplit
 
 from .errors import Problems, SourceError
 from .fields import Fields, sub_text
@@ -167,7 +167,9 @@ def _menu(read: Fields, where: str, value: Any) -> tuple[MenuItem, ...]:
     for n, item in enumerate(items):
         title, link = (sub_text(item, "title"), sub_text(item, "url")) if isinstance(item, dict) else ("", "")
         if not title or not link:
-            read.problems.error(CONFIG_FILE, read.doc.line(f"{where}.{n}"), "each menu item needs a 'title' and a 'url'")
+            read.problems.error(
+                CONFIG_FILE, read.doc.line(f"{where}.{n}"), "each menu item needs a 'title' and a 'url'"
+            )
         else:
             menu.append(MenuItem(title, link))
     return tuple(menu)

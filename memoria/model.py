@@ -29,6 +29,7 @@ ARTICLE_FIELDS = frozenset(
         "events",
         "images",
         "lang",
+        "translation_key",
         "draft",
         "published",
         "aliases",
@@ -37,7 +38,7 @@ ARTICLE_FIELDS = frozenset(
 PERSON_FIELDS = frozenset(
     ["name", "slug", "aliases", "role", "born", "died", "place", "photo", "links", "lang", "draft", "published"]
 )
-PAGE_FIELDS = frozenset(["title", "slug", "summary", "lang", "draft", "published", "aliases"])
+PAGE_FIELDS = frozenset(["title", "slug", "summary", "lang", "translation_key", "draft", "published", "aliases"])
 
 
 @dataclass
@@ -130,6 +131,7 @@ class Article:
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
+    translation_key: str = ""  # the same for an article and its translations
 
     @property
     def url(self) -> str:
@@ -168,6 +170,12 @@ class Person:
     mentions: list[tuple[Article, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     companions: list[tuple[Person, int]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # the name in each language or script it is given in
+    translations: dict[str, Person] = field(default_factory=dict)  # the biography in other languages, by code
+
+    def name_in(self, language: str) -> str:
+        """The name as readers of a language write it ('Солтан Мамедов' in ru), else the main form."""
+        return self.names.get(language) or self.name
 
     @property
     def url(self) -> str:
@@ -188,6 +196,7 @@ class Page:
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
+    translation_key: str = ""
 
     @property
     def url(self) -> str:
@@ -287,6 +296,7 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         aliases=read.text_list("aliases"),
         digest=parsed.digest,
         inline_images=_inline_images(parsed, problems),
+        translation_key=read.text("translation_key"),
     )
     article.images = _images(read)
     article.events = _events(read, article)
@@ -362,9 +372,13 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
             links.append(Link(sub_text(item, "title") or url, url))
         else:
             read.problems.error(doc.path, doc.line(where), "each link must be a URL or {title: ..., url: ...}")
+    names = _names(read)
+    lang = read.text("lang") or default_lang
+    name = (names.get(lang) or next(iter(names.values()))) if names else read.text("name", required=True)
     person = Person(
         slug=_slug(read, stem),
-        name=read.text("name", required=True),
+        name=name,
+        names=names,
         path=doc.path,
         aliases=read.text_list("aliases"),
         role=read.text("role"),
@@ -374,7 +388,7 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
         links=[link for link in links if link.url],
         html=parsed.html,
         inline_images=_inline_images(parsed, problems),
-        lang=read.text("lang") or default_lang,
+        lang=lang,
         digest=parsed.digest,
     )
     if read.has("photo"):
@@ -382,6 +396,22 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
     if person.born and person.died and person.died.end < person.born.start:
         read.error("died", "'died' is before 'born'")
     return person
+
+
+def _names(read: Fields) -> dict[str, str]:
+    """`name: {az: Soltan Məmmədov, en: Soltan Mammadov, ru: Солтан Мамедов}`: a name per language or script."""
+    value = read.doc.meta.get("name")
+    if not isinstance(value, dict):
+        return {}
+    names = {}
+    for code, name in value.items():
+        if not isinstance(name, str) or not name.strip():
+            read.error("name", f"each form of 'name' must be text: {code}: {describe(name)}")
+        else:
+            names[str(code)] = name.strip()
+    if not names:
+        read.error("name", "'name' is required")
+    return names
 
 
 def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) -> Page:
@@ -404,4 +434,5 @@ def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) 
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
         digest=parsed.digest,
+        translation_key=read.text("translation_key"),
     )

@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 
 from . import urls
 from .archive import Archive, Entry, Term
+from .collation import index_letter
 from .errors import BuildError
 from .export import ARTICLE_COLUMNS, EVENT_COLUMNS, PERSON_COLUMNS
 from .model import Article, Page, Person
 from .redirects import plan_redirects
-from .slugs import name_key
 
 SEARCH = "search/"
 FEED = "feed.xml"
@@ -58,9 +58,16 @@ class Pager:
 class Output:
     """One file of the built site, before rendering."""
 
-    url: str
+    url: str  # within its language's pages: 'people/x/'
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    lang: str = ""  # the language it is rendered in ('' for the site's files that have none)
+    prefix: str = ""  # where that language's pages are: '' or 'az/'
+
+    @property
+    def path(self) -> str:
+        """Its URL in the site: 'az/people/x/'."""
+        return self.prefix + self.url
 
 
 def paginate(items: Sequence[T], size: int, first_url: str) -> list[tuple[Sequence[T], Pager]]:
@@ -71,6 +78,28 @@ def paginate(items: Sequence[T], size: int, first_url: str) -> list[tuple[Sequen
 
 def plan_site(archive: Archive) -> list[Output]:
     """Every file of the site, in a fixed order; BuildError for an alias that cannot be written."""
+    views = archive.views or [archive]
+    outputs: list[Output] = []
+    for view in views:
+        pages = plan_language(view)
+        for output in pages:
+            output.lang, output.prefix = view.lang or archive.config.language, view.prefix
+        outputs.extend(pages)
+    if len(views) > 1:
+        link_translations(views, outputs)
+    outputs.append(Output(DATA, "data.html", {"columns": DATA_COLUMNS}, archive.config.language))
+    data = {"articles": archive.articles, "people": archive.people}
+    outputs.extend(Output(url, url.rsplit("/", 1)[-1], data) for url in DATA_FILES)
+    listed = [o.path for o in outputs if o.template in _LISTED]
+    outputs.append(Output("sitemap.xml", "sitemap.xml", {"pages": listed}))
+    outputs.append(Output("robots.txt", "robots.txt", {}))
+    outputs.append(Output("404.html", "404.html", {}, archive.config.language))
+    outputs.extend(plan_aliases(archive, outputs))
+    return outputs
+
+
+def plan_language(archive: Archive) -> list[Output]:
+    """The pages of one language: index, articles, timeline, people, places, tags, free pages, feed, search."""
     config = archive.config
     outputs: list[Output] = []
     for chunk, pager in paginate(archive.articles, config.per_page, ""):
@@ -80,7 +109,7 @@ def plan_site(archive: Archive) -> list[Output]:
         outputs.append(Output(article.url, "article.html", {"article": article, "known_as": known_as(article)}))
         outputs.extend(plan_citations(article))
     outputs.extend(plan_timeline(archive.timeline, config.timeline_split, config.list_size * 5))
-    outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive.people)}))
+    outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive)}))
     for person in archive.people:
         for mentions, pager in paginate(person.mentions, config.list_size, person.url):
             context = {"person": person, "mentions": mentions, "pager": pager}
@@ -97,15 +126,39 @@ def plan_site(archive: Archive) -> list[Output]:
         outputs.append(Output(page.url, "page.html", {"page": page}))
     outputs.append(plan_feed("", archive.articles[: config.feed_size]))
     outputs.append(Output(SEARCH, "search.html", {}))
-    outputs.append(Output(DATA, "data.html", {"columns": DATA_COLUMNS}))
-    data = {"articles": archive.articles, "people": archive.people}
-    outputs.extend(Output(url, url.rsplit("/", 1)[-1], data) for url in DATA_FILES)
-    listed = [o.url for o in outputs if o.template in _LISTED]
-    outputs.append(Output("sitemap.xml", "sitemap.xml", {"pages": listed}))
-    outputs.append(Output("robots.txt", "robots.txt", {}))
-    outputs.append(Output("404.html", "404.html", {}))
-    outputs.extend(plan_aliases(archive, outputs))
     return outputs
+
+
+def link_translations(views: list[Archive], outputs: list[Output]) -> None:
+    """Give each page of a language its counterparts in the others: (code, path, translated) in `alternates`.
+
+    A page of articles' lists exists in every language. An article or a free page is the same
+    page in another language when that language shows a version of it; `translated` says
+    whether that version is written in the language (what `hreflang` may claim).
+    """
+    by_page: dict[tuple[str, str], dict[str, Output]] = defaultdict(dict)
+    for output in outputs:
+        by_page[_page_key(output)][output.lang] = output
+    codes = [view.lang for view in views]
+    for output in outputs:
+        if output.template.endswith((".html",)) and output.template != "redirect.html":
+            found = by_page[_page_key(output)]
+            output.context["alternates"] = tuple(
+                (code, found[code].path, _written_in(found[code], code)) for code in codes if code in found
+            )
+
+
+def _page_key(output: Output) -> tuple[str, str]:
+    """What a page is, whatever its language: an article or page by translation key, else its URL."""
+    item = output.context.get("article") or output.context.get("page")
+    if output.template in ("article.html", "page.html") and item is not None:
+        return output.template, item.translation_key
+    return output.template, output.url
+
+
+def _written_in(output: Output, code: str) -> bool:
+    item = output.context.get("article") or output.context.get("page")
+    return item is None or output.template not in ("article.html", "page.html") or item.lang == code
 
 
 def plan_feed(page_url: str, articles: Sequence[Article], subject: str = "", kind: str = "") -> Output:
@@ -132,7 +185,7 @@ def plan_aliases(archive: Archive, outputs: list[Output]) -> list[Output]:
     for thing in things:
         if thing.path:
             owners[thing.url] = thing.path
-    written = {urls.output_file(o.url): owners.get(o.url, f"the site's own page /{o.url}") for o in outputs}
+    written = {urls.output_file(o.path): owners.get(o.path, f"the site's own page /{o.path}") for o in outputs}
     redirects, errors = plan_redirects([*archive.articles, *archive.pages], written)
     if errors:
         raise BuildError(errors)
@@ -147,14 +200,13 @@ def plan_term_pages(term: Term, size: int) -> list[Output]:
     ]
 
 
-def group_by_letter(people: list[Person]) -> list[tuple[str, list[Person]]]:
-    """The book of names: people under the first letter of their name's Latin form."""
+def group_by_letter(archive: Archive) -> list[tuple[str, list[Person]]]:
+    """The book of names: people under the letter of their name in the language's alphabet, in its order."""
+    letter_of = index_letter(archive.lang or archive.config.language)
     letters: dict[str, list[Person]] = defaultdict(list)
-    for person in people:
-        key = name_key(person.name)
-        letter = key[0].upper() if key and key[0].isalpha() else "#"
-        letters[letter].append(person)
-    return sorted(letters.items(), key=lambda pair: (pair[0] == "#", pair[0]))
+    for person in archive.people:
+        letters[letter_of(person.name)].append(person)
+    return sorted(letters.items(), key=lambda pair: pair[0] == "#")  # names with no letter last
 
 
 def group_by_year(entries: Sequence[Entry]) -> list[tuple[int, list[Entry]]]:

@@ -20,7 +20,7 @@ class Directory:
         self.by_slug = {person.slug: person for person in people}
         self.by_key: dict[str, list[Person]] = defaultdict(list)
         for person in people:
-            for spelling in {person.name, person.slug, *person.aliases}:
+            for spelling in {person.name, person.slug, *person.aliases, *person.names.values()}:
                 key = name_key(spelling)
                 if key and person not in self.by_key[key]:
                     self.by_key[key].append(person)

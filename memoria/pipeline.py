@@ -18,6 +18,7 @@ from .config import CONFIG_FILE, SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
 from .images import CLEANED, RASTER, ImageError, ImageProcessor
+from .languages import language_views
 from .linkcheck import check_site
 from .markup import Renderer
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
@@ -55,7 +56,7 @@ class Session:
 
     parsed: ParseCache = field(default_factory=dict)
     store: CacheStore | None = None
-    environments: dict[str, jinja2.Environment] = field(default_factory=dict)
+    environments: dict[tuple[str, str], jinja2.Environment] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +106,7 @@ def load_archive(
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
     archive.pictures = ImageProcessor(options.project, options.project / CACHE_DIR, quiet=options.quiet)
     attach_pictures(archive, archive.pictures, problems)
+    archive.views = language_views(archive, problems)
     return archive, problems
 
 
@@ -149,10 +151,14 @@ def build(options: Options, session: Session | None = None) -> Result:
             writer = Writer(staging, options.output if owned else None, in_place)
             # The dev server keeps its compiled templates until the theme or site.yaml changes.
             kept = session.environments if session else {}
-            env = kept.get(site_key) or make_environment(options.project / LAYOUTS_DIR, archive.config)
+            envs = {
+                code: kept.get((site_key, code))
+                or make_environment(options.project / LAYOUTS_DIR, archive.config, code)
+                for code in archive.config.codes
+            }
             if session:
-                session.environments = {site_key: env}
-            pages = render_all(options, env, outputs, writer, (site_key, state.pages))
+                session.environments = {(site_key, code): env for code, env in envs.items()}
+            pages = render_all(options, envs, outputs, writer, (site_key, state.pages))
             copy_assets(options, writer, archive.pictures, problems)
             write_extras(archive.config, writer)
             if options.search:
@@ -201,7 +207,7 @@ def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:
 
 def render_all(
     options: Options,
-    env: jinja2.Environment,
+    envs: dict[str, jinja2.Environment],
     outputs: list[Output],
     writer: Writer,
     previous: tuple[str, dict[str, str]],
@@ -209,12 +215,13 @@ def render_all(
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
     site_key, old = previous
     memo: dict[int, object] = {}
-    prints = {o.url: fingerprint(site_key, o, memo) for o in outputs}
-    targets = [writer.claim(urls.output_file(o.url), o.template) for o in outputs]
+    prints = {o.path: fingerprint(site_key, o, memo) for o in outputs}
+    targets = [writer.claim(urls.output_file(o.path), o.template) for o in outputs]
+    default = next(iter(envs.values()))
     todo = [
         i
         for i, o in enumerate(outputs)
-        if old.get(o.url) != prints[o.url] or not writer.keep(urls.output_file(o.url), targets[i])
+        if old.get(o.path) != prints[o.path] or not writer.keep(urls.output_file(o.path), targets[i])
     ]
     progress = Progress("rendering", len(todo), quiet=options.quiet)
 
@@ -223,10 +230,11 @@ def render_all(
         for done, i in enumerate(indices):
             output = outputs[i]
             try:
+                env = envs.get(output.lang, default)
                 page = render(env, output.template, {**output.context, "page_url": output.url})
             except jinja2.TemplateError as err:
                 return written, done - written, template_error(err, options.project)
-            written += writer.put(urls.output_file(output.url), targets[i], page)
+            written += writer.put(urls.output_file(output.path), targets[i], page)
         return written, len(indices) - written, None
 
     parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]

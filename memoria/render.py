@@ -29,6 +29,8 @@ def make_environment(layouts: Path, config: SiteConfig, language: str | None = N
     newstyle, so `_()` and `{% trans %}` escape their values like any other output.
     """
     language = language or config.language
+    prefix = config.prefix(language)
+    config = config.for_language(language)
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(layouts)),
@@ -39,7 +41,7 @@ def make_environment(layouts: Path, config: SiteConfig, language: str | None = N
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    linker = Linker(config.base_path, config.origin)
+    linker = Linker(config.base_path, config.origin, prefix)
     locale = babel_locale(language)
     env.install_gettext_translations(translations(layouts, language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["url"] = linker.href
@@ -57,6 +59,9 @@ def make_environment(layouts: Path, config: SiteConfig, language: str | None = N
     env.filters.update(Structured(config, linker).filters())
     env.filters.update(Exporter(config, linker).filters())
     env.filters.update(figures.filters(config.base_path))
+    env.filters["name"] = lambda person: person.name_in(language)
+    env.filters["autonym"] = autonym
+    env.filters["site_url"] = lambda path: config.base_path + path  # a path of the whole site: 'az/people/'
     env.globals["site"] = config
     env.globals["language"] = language
     return env
@@ -96,6 +101,16 @@ def language_name(tag: str, locale: str = "en_GB") -> str:
     except (ValueError, TypeError, UnknownLocaleError):
         return tag
     return str(name) if name else tag
+
+
+@lru_cache(maxsize=64)
+def autonym(tag: str) -> str:
+    """A language as its own speakers name it, for a language switcher: 'Azərbaycan', 'Русский'."""
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_")) or tag
+    except (ValueError, UnknownLocaleError):
+        return tag
+    return name[:1].upper() + name[1:]
 
 
 def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:

@@ -26,7 +26,7 @@ from .stored import load_pickle, save_pickle
 
 
 def _person_ref(person: Person | None) -> Any:
-    return (person.url, person.name) if person else None
+    return (person.url, person.name, tuple(person.names.items())) if person else None
 
 
 def _mention(mention: Mention) -> Any:
@@ -66,7 +66,7 @@ _DESCRIBE: dict[type, Callable[[Any], Any]] = {
     ),
     Person: lambda p: (
         "P", p.url, p.name, p.digest, len(p.mentions), tuple(_event(e) for e in p.events),
-        tuple((o.url, o.name, n) for o, n in p.companions),
+        tuple((_person_ref(o), n) for o, n in p.companions),
     ),
     Page: lambda g: ("G", g.url, g.digest),
     Term: lambda t: ("T", t.url, t.name, len(t.articles), tuple(_event(e) for e in t.events)),
@@ -81,7 +81,7 @@ _DESCRIBE: dict[type, Callable[[Any], Any]] = {
 
 def fingerprint(site_key: str, output: Output, memo: dict[int, Any] | None = None) -> str:
     """The hash of everything one output is made from (`memo` shares work between outputs of one build)."""
-    described = repr((site_key, output.url, output.template, signature(output.context, memo)))
+    described = repr((site_key, output.path, output.lang, output.template, signature(output.context, memo)))
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
 
 

@@ -14,6 +14,9 @@ PLACES = "places"
 TAGS = "tags"
 TIMELINE = "timeline"
 
+# What all languages share, at one URL: the theme's files, photographs, the search index, open data.
+SHARED = ("assets/", "images/", "pagefind", "data/")
+
 RESERVED = frozenset({ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds", "images"})
 
 
@@ -55,12 +58,16 @@ class Linker:
 
     base_path: str = "/"
     origin: str = ""
+    prefix: str = ""  # the language of the pages that link: '' or 'az/'
 
     def href(self, url: str) -> str:
-        """A link usable in any page of the site: '/archive/people/x/'."""
+        """A link usable in any page of the site: '/archive/people/x/' ('/archive/az/people/x/' from Azerbaijani pages)."""
         if "://" in url or url.startswith(("#", "mailto:", "//")):
             return url
-        return self.base_path + url.lstrip("/")
+        url = url.lstrip("/")
+        if self.prefix and not url.startswith(SHARED):
+            return self.base_path + self.prefix + url
+        return self.base_path + url
 
     def absolute(self, url: str) -> str:
         """A full URL for feeds, sitemaps and canonical links (origin-less when unknown); outside URLs as they are."""
