@@ -89,9 +89,11 @@ def _chosen(groups: dict[str, dict[str, Item]], code: str, config: SiteConfig) -
 def _person_in(person: Person, code: str, shown: set[int]) -> Person:
     """A person as one language's pages show them: their name there, the articles of that language's view."""
     translated = person.translations.get(code)
+    name = person.name_in(code)
     return replace(
         person,
-        name=person.name_in(code),
+        name=name,
+        aliases=[n for n in dict.fromkeys([person.name, *person.aliases]) if n != name],
         html=translated.html if translated else person.html,
         lang=translated.lang if translated else person.lang,
         mentions=[(article, role) for article, role in person.mentions if id(article) in shown],

@@ -380,7 +380,7 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
         name=name,
         names=names,
         path=doc.path,
-        aliases=read.text_list("aliases"),
+        aliases=list(dict.fromkeys(n for n in [*read.text_list("aliases"), *names.values()] if n != name)),
         role=read.text("role"),
         born=_edtf(read, "born", doc.meta.get("born")),
         died=_edtf(read, "died", doc.meta.get("died")),

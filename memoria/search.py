@@ -40,6 +40,7 @@ from .writer import Writer, discard_tree, remove_tree
 
 LAYOUTS_DIR = "layouts"
 INDEX_DIR = "pagefind"
+ALL = "all"  # in INDEX_DIR on a site of several languages: the index of all of them together
 EVENT_TEMPLATE = "search-event.html"
 EVENTS_DIR = "_memoria_events"  # in the folder Pagefind reads, never in the site
 _SHOW_FROM = 200  # pages; fewer are indexed too quickly to say so
@@ -68,7 +69,16 @@ def index_site(
         _write_events(project, archive, site / EVENTS_DIR)
         if not quiet and len(pages) >= _SHOW_FROM and sys.stderr.isatty() and not os.environ.get("CI"):
             print(f"indexing {len(pages)} pages for search ...", file=sys.stderr)
-        run_pagefind(site, index, archive.config.language)
+        config = archive.config
+        if config.multilingual:
+            # An index for each language (by each page's <html lang>), searched from its pages; and
+            # one of every page in one index, in pagefind/all/, to search all languages at once.
+            run_pagefind(site, index, None)
+            run_pagefind(site, work / ALL, config.language)
+            settle_filters(work / ALL)
+            (work / ALL).rename(index / ALL)
+        else:
+            run_pagefind(site, index, config.language)
         settle_filters(index)
         for path in sorted(index.rglob("*")):
             if path.is_file():
@@ -119,18 +129,22 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
 
 def _write_events(project: Path, archive: Archive, folder: Path) -> None:
     """One small page per event, for Pagefind only: the theme's search-event.html."""
-    env = make_environment(project / LAYOUTS_DIR, archive.config)
+    config = archive.config
+    envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
     folder.mkdir(parents=True)
     if not (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file():
         return  # a theme without the template: events are found on their articles' pages
     for article in archive.articles:
+        # An event leads to its article's page in the article's own language.
+        env = envs.get(article.lang, envs[config.language])
         for event in article.events:
             try:
                 page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
             except jinja2.TemplateError as err:
                 line = getattr(err, "lineno", 0) or 0
                 raise BuildError([SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", line, str(err))]) from None
-            (folder / f"{article.slug}-{event.number}.html").write_text(page, encoding="utf-8")
+            name = f"{article.lang}-{article.slug}-{event.number}.html"
+            (folder / name).write_text(page, encoding="utf-8")
 
 
 def pagefind_binary() -> str:
@@ -155,10 +169,11 @@ def _with_parent() -> Callable[[], None] | None:
     return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def run_pagefind(site: Path, index: Path, language: str) -> None:
-    """Pagefind over a folder of pages: one index, in the site's language, written to `index`."""
-    command = [pagefind_binary(), "--site", str(site), "--output-path", str(index)]
-    command += ["--force-language", language.split("-")[0].lower() or "en", "--silent"]
+def run_pagefind(site: Path, index: Path, language: str | None) -> None:
+    """Pagefind over a folder of pages, written to `index`: one index in `language`, or one per page language."""
+    command = [pagefind_binary(), "--site", str(site), "--output-path", str(index), "--silent"]
+    if language:
+        command += ["--force-language", language.split("-")[0].lower() or "en"]
     proc = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=_with_parent())
     if proc.returncode != 0 or not (index / "pagefind-entry.json").is_file():
         said = " ".join((proc.stderr or proc.stdout).split())[-500:]
