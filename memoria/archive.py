@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from babel import Locale
+
 from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
@@ -144,6 +146,12 @@ def _check_language(
     """On a multilingual site, content is in one of the site's languages, and agrees with its file name."""
     if not config.multilingual:
         return
+    if isinstance(thing, Page) and thing.slug in config.codes:
+        where = item.doc.line("slug" if "slug" in item.doc.meta else "title")
+        language = Locale.parse(thing.slug.replace("-", "_")).english_name
+        problems.error(
+            thing.path, where, f"the URL /{thing.slug}/ belongs to the {language} pages; choose another slug"
+        )
     line = item.doc.line("lang")
     if thing.lang not in config.codes:
         problems.error(

@@ -182,7 +182,12 @@ def _languages(read: Fields, prefix_default: bool) -> tuple[Language, ...]:
         return ()
     entries: list[tuple[str, Any]] = []
     if isinstance(value, dict):
-        entries = [(f"languages.{code}", {**(item or {}), "code": code}) for code, item in value.items()]
+        for code, item in value.items():
+            # `en:` or `en: null` (read as text, as every scalar is) takes the site's settings.
+            bare = item in (None, "", "null", "~")
+            entries.append((f"languages.{code}", {**(item if isinstance(item, dict) else {}), "code": code}))
+            if not bare and not isinstance(item, dict):
+                read.error(f"languages.{code}", f"the settings of language {code} must be a mapping {{title: ...}}")
     elif isinstance(value, list):
         entries = [(f"languages.{n}", item) for n, item in enumerate(value)]
     else:

@@ -18,6 +18,11 @@ class SourceError(Exception):
             return f"{self.path}:{self.line}: {self.message}"
         return f"{self.path}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, int, str]]:
+        # An exception pickles as its class and args, then sets its __dict__, which a frozen
+        # dataclass refuses: rebuild it from its fields instead (errors come back from workers).
+        return (SourceError, (self.path, self.line, self.message))
+
 
 @dataclass
 class Problems:

@@ -53,8 +53,13 @@ def day(value: tuple[int, int, int]) -> str:
 
 
 def event_id(event: Event) -> str:
-    """An event's stable name in the data: its article's slug and its number ('paris-event#event_1')."""
-    return f"{event.article.slug}#{event.anchor}"
+    """An event's stable name in the data: its article's name and its number ('paris-event#event_1')."""
+    return f"{article_id(event.article)}#{event.anchor}"
+
+
+def article_id(article: Article) -> str:
+    """An article's stable name in the data: its slug, after its language's prefix ('fr/paris-event')."""
+    return article.prefix + article.slug
 
 
 def _edtf(value: EDTFDate | None) -> dict[str, str] | None:
@@ -166,8 +171,8 @@ class Exporter:
     def _article(self, a: Article) -> dict[str, Any]:
         s = a.source
         return {
-            "slug": a.slug,
-            "url": self.link(a.url),
+            "slug": article_id(a),
+            "url": self.link(a.site_url),
             "date": a.date.isoformat(),
             "title": a.title,
             "summary": a.summary,
@@ -203,7 +208,7 @@ class Exporter:
             "photo": self.link(p.photo.url) if p.photo else "",
             "links": [{"title": link.title, "url": link.url} for link in p.links],
             "has_file": p.path is not None,
-            "articles": [{"slug": a.slug, "role": role} for a, role in p.mentions],
+            "articles": [{"slug": article_id(a), "role": role} for a, role in p.mentions],
             "events": [event_id(e) for e in p.events],
             "html": p.html,
         }
@@ -211,7 +216,7 @@ class Exporter:
     def _event(self, e: Event) -> dict[str, Any]:
         return {
             "id": event_id(e),
-            "url": self.link(f"{e.article.url}#{e.anchor}"),
+            "url": self.link(f"{e.article.site_url}#{e.anchor}"),
             "date": _edtf(e.date),
             "title": e.title,
             "place": e.place,
@@ -223,7 +228,7 @@ class Exporter:
         """articles.csv: one row per article, newest first."""
         rows = (
             (
-                a.slug, self.link(a.url), a.date.isoformat(), a.title, a.summary, a.lang, a.source.name,
+                article_id(a), self.link(a.site_url), a.date.isoformat(), a.title, a.summary, a.lang, a.source.name,
                 a.source.place, a.source.date.text if a.source.date else "", a.source.author, a.source.url,
                 _join(m.person.slug for m in a.people if m.person), _join(a.places), _join(a.tags),
                 _join(event_id(e) for e in a.events), _join(self.link(i.url) for i in a.images), _join(a.aliases),
@@ -239,7 +244,7 @@ class Exporter:
                 p.slug, self.link(p.url), p.name, _join(p.aliases), p.role,
                 *_edtf_cells(p.born), *_edtf_cells(p.died), p.place, self.link(p.photo.url) if p.photo else "",
                 "true" if p.path is not None else "false",
-                _join(a.slug for a, _ in p.mentions), _join(event_id(e) for e in p.events),
+                _join(article_id(a) for a, _ in p.mentions), _join(event_id(e) for e in p.events),
             )
             for p in people
         )  # fmt: skip
@@ -249,8 +254,8 @@ class Exporter:
         """events.csv: one row per event, in the order of the timeline."""
         rows = (
             (
-                event_id(e), self.link(f"{e.article.url}#{e.anchor}"), e.date.text, day(e.date.start),
-                day(e.date.end), e.title, e.place, _join(m.person.slug for m in e.people if m.person), e.article.slug,
+                event_id(e), self.link(f"{e.article.site_url}#{e.anchor}"), e.date.text, day(e.date.start),
+                day(e.date.end), e.title, e.place, _join(m.person.slug for m in e.people if m.person), article_id(e.article),
             )
             for e in all_events(articles)
         )  # fmt: skip

@@ -132,11 +132,17 @@ class Article:
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
     translation_key: str = ""  # the same for an article and its translations
+    prefix: str = ""  # where the pages of its language are: '' or 'fr/'
 
     @property
     def url(self) -> str:
         """Site-relative URL."""
         return urls.item(urls.ARTICLES, self.slug)
+
+    @property
+    def site_url(self) -> str:
+        """Its URL in the whole site, in its own language: 'fr/articles/x/'."""
+        return self.prefix + self.url
 
     @property
     def edtf(self) -> EDTFDate:
@@ -197,11 +203,17 @@ class Page:
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
     translation_key: str = ""
+    prefix: str = ""
 
     @property
     def url(self) -> str:
         """Site-relative URL."""
         return urls.free_page(self.slug)
+
+    @property
+    def site_url(self) -> str:
+        """Its URL in the whole site, in its own language: 'fr/articles/x/'."""
+        return self.prefix + self.url
 
 
 def is_hidden(doc: Document, problems: Problems, drafts: bool) -> bool:

@@ -184,7 +184,7 @@ def plan_aliases(archive: Archive, outputs: list[Output]) -> list[Output]:
     things: list[Article | Person | Page] = [*archive.articles, *archive.people, *archive.pages]
     for thing in things:
         if thing.path:
-            owners[thing.url] = thing.path
+            owners[thing.site_url if isinstance(thing, (Article, Page)) else thing.url] = thing.path
     written = {urls.output_file(o.path): owners.get(o.path, f"the site's own page /{o.path}") for o in outputs}
     redirects, errors = plan_redirects([*archive.articles, *archive.pages], written)
     if errors:

@@ -137,6 +137,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         )
         fresh = state.index_current or not options.search
         if state.site_key == site_key and state.inputs == stamps and fresh and not problems.errors:
+            if options.strict and state.warnings:
+                raise BuildError(list(state.warnings))  # the same input has the same warnings
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         walked = problems

@@ -90,7 +90,7 @@ def plan_redirects(
             except AliasError as err:
                 errors.append(SourceError(thing.path, 1, f'alias "{alias}" {err}'))
                 continue
-            redirect = Redirect(url, thing.url, thing.title, thing.path)
+            redirect = Redirect(url, thing.site_url, thing.title, thing.path)
             file = urls.output_file(url)
             clash = _clash(file, taken)
             if clash is not None:

@@ -208,7 +208,10 @@ def settle_filters(index: Path) -> None:
             raise _format_error(f"unexpected metadata ({err})") from None
         new = _store(index, info["hash"], language, 10, meta, ".pf_meta", prefix="pagefind.")
         entry = entry.replace(f'"hash":"{info["hash"]}"', f'"hash":"{new}"')
-    entry_path.write_text(entry, encoding="utf-8")
+    # The languages too, in a fixed order (Pagefind writes them in its hash map's).
+    settled_entry = json.loads(entry)
+    settled_entry["languages"] = dict(sorted(settled_entry["languages"].items()))
+    entry_path.write_text(json.dumps(settled_entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _load(path: Path) -> Any:

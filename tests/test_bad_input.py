@@ -123,3 +123,13 @@ def test_wrong_command_line_is_status_2(tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", GOOD)
     assert run_cli(project, "--no-such-flag").code == 2
     assert run_cli(project, "frobnicate").code == 2
+
+
+def test_an_error_found_in_a_worker_process_comes_back_whole() -> None:
+    """Pages are rendered in forked workers: their errors cross back pickled."""
+    import pickle
+
+    from memoria.errors import SourceError
+
+    error = SourceError("layouts/base.html", 95, "Expected an expression")
+    assert pickle.loads(pickle.dumps(error)) == error

@@ -54,7 +54,7 @@ def test_every_link_follows_the_base_path(example: Path) -> None:
             if link.startswith(("http", "#", "mailto:")):
                 continue
             assert link.startswith("/archive/"), (page, link)
-            target = example / link.removeprefix("/archive/").split("#")[0]
+            target = example / link.removeprefix("/archive/").split("#")[0].split("?")[0]
             assert target.is_file() or (target / "index.html").is_file(), (page, link)
 
 

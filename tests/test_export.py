@@ -16,6 +16,7 @@ from tests.conftest import copy_example, make_site, run_cli
 
 BASE = "https://example.org/archive/"
 ARTICLE = "articles/khojaly-commemoration-paris/"
+SLUG = "khojaly-commemoration-paris"
 
 
 @pytest.fixture(scope="module")
@@ -99,21 +100,31 @@ def test_archive_json_links_articles_people_and_events(example: Path) -> None:
     assert data["site"]["url"] == BASE
     people = {p["slug"]: p for p in data["people"]}
     events = {e["id"]: e for e in data["events"]}
-    (article,) = data["articles"]
-    assert article["url"] == BASE + ARTICLE and article["date"] == "2023-02-25"
+    # The article in English, and its French and Russian summaries, each under its own name and URL.
+    by_slug = {a["slug"]: a for a in data["articles"]}
+    assert sorted(by_slug) == ["fr/" + SLUG, SLUG, "ru/" + SLUG]
+    assert {s: a["url"] for s, a in by_slug.items()} == {
+        SLUG: BASE + ARTICLE,
+        "fr/" + SLUG: BASE + "fr/" + ARTICLE,
+        "ru/" + SLUG: BASE + "ru/" + ARTICLE,
+    }
+    article = by_slug[SLUG]
+    assert article["date"] == "2023-02-25" and article["lang"] == "en"
     assert article["source"]["name"] == "Trend" and article["source"]["date"]["edtf"] == "2023-02-25"
     assert "Soltan Mammadov" in article["html"]
     for mention in article["people"]:
         assert article["slug"] in [a["slug"] for a in people[mention["slug"]]["articles"]]
-    assert set(article["events"]) == set(events)
+    assert set(article["events"]) == {e for e in events if e.startswith(SLUG)}
+    assert "fr/khojaly-commemoration-paris#event_1" in events
     first = events["khojaly-commemoration-paris#event_1"]
     assert first["date"] == {"edtf": "1992-02-25/1992-02-26", "earliest": "1992-02-25", "latest": "1992-02-26"}
     assert first["url"] == BASE + ARTICLE + "#event_1"
     for event in events.values():
         assert all(slug in people for slug in event["people"])
     soltan = people["soltan-mammadov"]
-    assert soltan["aliases"] == ["Soltan Məmmədov"] and soltan["has_file"] is True
-    assert soltan["articles"][0]["role"].startswith("speaker")
+    assert soltan["aliases"] == ["Soltan Məmmədov", "Солтан Мамедов"] and soltan["has_file"] is True
+    roles = {a["slug"]: a["role"] for a in soltan["articles"]}
+    assert roles[SLUG].startswith("speaker") and roles["fr/" + SLUG].startswith("orateur")
 
 
 def test_csv_files_have_their_columns_and_a_row_for_each_item(example: Path) -> None:
@@ -123,15 +134,17 @@ def test_csv_files_have_their_columns_and_a_row_for_each_item(example: Path) -> 
     assert list(articles[0]) == list(ARTICLE_COLUMNS)
     assert list(people[0]) == list(PERSON_COLUMNS)
     assert list(events[0]) == list(EVENT_COLUMNS)
-    assert len(articles) == 1 and len(people) == 12 and len(events) == 2
-    (article,) = articles
+    assert len(articles) == 3 and len(people) == 12 and len(events) == 6
+    article = next(a for a in articles if a["slug"] == SLUG)
     assert "soltan-mammadov" in article["people"].split(LIST_SEPARATOR)
     assert article["places"].split(LIST_SEPARATOR) == ["Paris", "Khojaly", "Baku", "Oradour-sur-Glane"]
     soltan = next(p for p in people if p["slug"] == "soltan-mammadov")
-    assert soltan["aliases"] == "Soltan Məmmədov" and soltan["articles"] == article["slug"]
-    assert [e["date"] for e in events] == ["1992-02-25/1992-02-26", "2008"]
-    assert events[1]["earliest"] == "2008-01-01" and events[1]["latest"] == "2008-12-31"
-    assert events[1]["people"] == "leyla-aliyeva"
+    assert soltan["aliases"] == f"Soltan Məmmədov{LIST_SEPARATOR}Солтан Мамедов"
+    assert sorted(soltan["articles"].split(LIST_SEPARATOR)) == ["fr/" + SLUG, SLUG, "ru/" + SLUG]
+    english = [e for e in events if e["article"] == SLUG]
+    assert [e["date"] for e in english] == ["1992-02-25/1992-02-26", "2008"]
+    assert english[1]["earliest"] == "2008-01-01" and english[1]["latest"] == "2008-12-31"
+    assert english[1]["people"] == "leyla-aliyeva"
 
 
 def test_data_of_people_with_unusual_dates_and_no_file(tmp_path: Path) -> None:
