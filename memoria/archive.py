@@ -11,6 +11,7 @@ from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
 from .errors import Problems
+from .images import ImageProcessor
 from .markup import unlink_urls
 from .model import Article, Event, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
 from .people import link_people
@@ -65,6 +66,7 @@ class Archive:
     tags: list[Term]
     timeline: list[Entry]
     intro: str = ""
+    pictures: ImageProcessor | None = None  # what made the images, and their files to publish
 
 
 def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False) -> Archive:

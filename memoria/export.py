@@ -184,7 +184,7 @@ class Exporter:
             "tags": a.tags,
             "events": [event_id(e) for e in a.events],
             "images": [
-                {"url": self.link(i.src), "alt": i.alt, "caption": i.caption, "credit": i.credit} for i in a.images
+                {"url": self.link(i.url), "alt": i.alt, "caption": i.caption, "credit": i.credit} for i in a.images
             ],
             "aliases": a.aliases,
             "html": a.html,
@@ -200,7 +200,7 @@ class Exporter:
             "born": _edtf(p.born),
             "died": _edtf(p.died),
             "place": p.place,
-            "photo": self.link(p.photo) if p.photo else "",
+            "photo": self.link(p.photo.url) if p.photo else "",
             "links": [{"title": link.title, "url": link.url} for link in p.links],
             "has_file": p.path is not None,
             "articles": [{"slug": a.slug, "role": role} for a, role in p.mentions],
@@ -226,7 +226,7 @@ class Exporter:
                 a.slug, self.link(a.url), a.date.isoformat(), a.title, a.summary, a.lang, a.source.name,
                 a.source.place, a.source.date.text if a.source.date else "", a.source.author, a.source.url,
                 _join(m.person.slug for m in a.people if m.person), _join(a.places), _join(a.tags),
-                _join(event_id(e) for e in a.events), _join(self.link(i.src) for i in a.images), _join(a.aliases),
+                _join(event_id(e) for e in a.events), _join(self.link(i.url) for i in a.images), _join(a.aliases),
             )
             for a in articles
         )  # fmt: skip
@@ -237,7 +237,7 @@ class Exporter:
         rows = (
             (
                 p.slug, self.link(p.url), p.name, _join(p.aliases), p.role,
-                *_edtf_cells(p.born), *_edtf_cells(p.died), p.place, self.link(p.photo) if p.photo else "",
+                *_edtf_cells(p.born), *_edtf_cells(p.died), p.place, self.link(p.photo.url) if p.photo else "",
                 "true" if p.path is not None else "false",
                 _join(a.slug for a, _ in p.mentions), _join(event_id(e) for e in p.events),
             )

@@ -55,6 +55,9 @@ ENCODERS: dict[str, tuple[str, str, dict[str, Any]]] = {
 VERSION = 1
 ORIENTATION = 0x0112  # the EXIF tag
 CACHE_FOLDER = "images"
+# The raster files of assets/ that are published cleaned, by extension; other raster formats are not published.
+CLEANED = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+RASTER = frozenset({*CLEANED, ".tif", ".tiff", ".bmp", ".avif", ".heic", ".heif"})
 URL_FOLDER = "images"
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -125,6 +128,8 @@ class ImageProcessor:
         self.settings = json.dumps([VERSION, PIL.__version__, self.widths, settings], sort_keys=True).encode()
         self.encoded = 0  # files encoded by this processor, cached ones not counted
         self._files: dict[str, Path] = {}
+        self._cleaned: set[str] = set()
+        self.sources: set[str] = set()  # project-relative paths of the images pictures were made of
 
     def picture(self, src: str, alt: str, base_dir: str) -> Picture:
         """The Picture for `src` as written in a file of `base_dir` ('photo.jpg', '/assets/images/x.jpg')."""
@@ -176,11 +181,37 @@ class ImageProcessor:
 
     def prune(self) -> None:
         """Delete cached images no picture of this processor used (call after a complete build)."""
-        used = {PurePosixPath(url).parent.name for url in self._files}
+        used = {PurePosixPath(url).parent.name for url in self._files} | self._cleaned
         if self.cache.is_dir():
             for folder in self.cache.iterdir():
                 if folder.name not in used:
                     shutil.rmtree(folder, ignore_errors=True)
+
+    def clean(self, rel: str, path: Path) -> Path:
+        """A copy of a file of assets/ at its own size and format, re-encoded without metadata (cached)."""
+        data = path.read_bytes()
+        stem = slugify(PurePosixPath(rel).stem)[:60].strip("-") or "image"
+        folder = self.cache / self._digest(b"clean\0" + data)
+        done = folder / f"{stem}.{PurePosixPath(rel).suffix.lstrip('.').lower()}"
+        self._cleaned.add(folder.name)  # kept by prune()
+        if done.is_file():
+            return done
+        image, source_format = _decode(data, rel, max(1, 1 << 16))
+        fmt = source_format if source_format in ("JPEG", "PNG", "WEBP") else "PNG"
+        if fmt != CLEANED.get(done.suffix):
+            raise ImageError(f"{rel} is a {source_format or 'different'} image; give it the right extension")
+        options = next(opts for name, ext, opts in ENCODERS.values() if name == fmt)
+        if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **options)
+        folder.mkdir(parents=True, exist_ok=True)
+        _store(done, buffer.getvalue())
+        return done
+
+    def locate(self, src: str, base_dir: str) -> tuple[str, Path]:
+        """(project-relative path, real file) of a reference; ImageError when it is outside the project or missing."""
+        return self._locate(src, base_dir)
 
     def _job(self, src: str, base_dir: str) -> _Job:
         rel, path = self._locate(src, base_dir)
@@ -191,6 +222,7 @@ class ImageProcessor:
         except OSError as error:
             raise ImageError(f"cannot read image {rel}: {error.strerror}") from None
         stem = slugify(PurePosixPath(rel).stem)[:60].strip("-") or "image"
+        self.sources.add(rel)
         return _Job(rel, path, self._digest(data), stem)
 
     def _digest(self, data: bytes) -> str:
@@ -206,6 +238,9 @@ class ImageProcessor:
             raise ImageError(f"image must be a file in the project, not a URL: {src}")
         if "\\" in text or "\x00" in text:
             raise ImageError(f"image path must use '/' and no control characters: {src!r}")
+        beside = posixpath.normpath(posixpath.join(base_dir, text))
+        if text.startswith("assets/") and not (self.root / beside).is_file():
+            text = "/" + text  # 'assets/x.jpg' from any file means the project's assets, as in a page's URL
         if text.startswith("/"):
             rel = posixpath.normpath(text.lstrip("/"))
             if not rel.startswith("assets/"):

@@ -114,6 +114,41 @@ def plain_text(fragment: str) -> str:
     return " ".join(text.split())
 
 
+IMG = re.compile(r"<img\b[^>]*>")
+# What a Markdown image must end with to be taken as a file of the project (others are left as written).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".avif", ".svg")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def attributes(tag: str) -> dict[str, str]:
+    """The attributes of one tag of sanitised HTML (always double-quoted there), unescaped."""
+    return {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
+
+
+def is_local(src: str) -> bool:
+    """True for a link to a file of the site rather than to another site or a data: URL."""
+    return bool(src) and not src.startswith(("//", "#")) and ":" not in src.split("/")[0]
+
+
+def local_images(body: str, rendered: str, base_path: str, first_line: int) -> list[tuple[str, str, int]]:
+    """(src as written, alt, line) of each image of rendered Markdown that is a file of the project.
+
+    The renderer has already rebased '/assets/x.jpg' to the base path; it is given back as written.
+    The line is that of the first place the body mentions the src (the image, or its reference).
+    """
+    found = []
+    for tag in IMG.findall(rendered):
+        attrs = attributes(tag)
+        src = attrs.get("src", "")
+        if not is_local(src) or not src.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        if src.startswith(base_path) and base_path != "/":
+            src = "/" + src[len(base_path) :]
+        at = body.find(src)
+        found.append((src, attrs.get("alt", ""), first_line + body.count("\n", 0, max(at, 0))))
+    return found
+
+
 _ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"#]*)(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S)
 
 

@@ -12,6 +12,7 @@ from .dates import DateError, EDTFDate, parse_day, parse_edtf
 from .errors import Problems
 from .fields import Fields, describe, sub_text
 from .frontmatter import Document
+from .images import Picture
 from .markup import first_paragraph
 from .slugs import is_valid_slug, slug_from_filename
 
@@ -46,6 +47,7 @@ class Parsed:
     doc: Document
     html: str
     digest: str = ""
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # the body's local images: (src, alt, line)
 
 
 @dataclass
@@ -71,12 +73,16 @@ class Mention:
 
 @dataclass
 class Image:
-    """An image an article shows."""
+    """An image an article or a person shows: as written (`src` relative to its file or /assets/...),
+    and, once the build has found and processed it, its Picture (raster) or URL (an SVG of assets/)."""
 
     src: str
     alt: str = ""
     caption: str = ""
     credit: str = ""
+    line: int = 0
+    picture: Picture | None = None
+    url: str = ""
 
 
 @dataclass
@@ -120,6 +126,7 @@ class Article:
     tags: list[str]
     events: list[Event] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    inline_images: list[Image] = field(default_factory=list)
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
@@ -134,6 +141,11 @@ class Article:
         """The publication date as a timeline date."""
         return parse_edtf(self.date)
 
+    @property
+    def cover(self) -> Image | None:
+        """The image that stands for the article (thumbnails, share cards): the first one shown."""
+        return next((i for i in [*self.images, *self.inline_images] if i.picture or i.url), None)
+
 
 @dataclass
 class Person:
@@ -147,9 +159,10 @@ class Person:
     born: EDTFDate | None = None
     died: EDTFDate | None = None
     place: str = ""
-    photo: str = ""
+    photo: Image | None = None
     links: list[Link] = field(default_factory=list)
     html: str = ""
+    inline_images: list[Image] = field(default_factory=list)
     lang: str = ""
     digest: str = ""
     mentions: list[tuple[Article, str]] = field(default_factory=list)
@@ -171,6 +184,7 @@ class Page:
     title: str
     summary: str
     html: str
+    inline_images: list[Image] = field(default_factory=list)
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
     digest: str = ""
@@ -272,6 +286,7 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
         digest=parsed.digest,
+        inline_images=_inline_images(parsed, problems),
     )
     article.images = _images(read)
     article.events = _events(read, article)
@@ -281,15 +296,35 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
 def _images(read: Fields) -> list[Image]:
     images = []
     for where, item in read.items("images"):
-        if not isinstance(item, dict) or not sub_text(item, "src"):
-            read.problems.error(read.doc.path, read.doc.line(where), "each image needs 'src' (and 'alt')")
-            continue
-        if not sub_text(item, "alt"):
-            read.problems.warn(read.doc.path, read.doc.line(where), "image has no 'alt' text describing it")
-        images.append(
-            Image(sub_text(item, "src"), sub_text(item, "alt"), sub_text(item, "caption"), sub_text(item, "credit"))
-        )
+        image = _image(read, where, item)
+        if image:
+            images.append(image)
     return images
+
+
+def _image(read: Fields, where: str, item: Any, alt: str = "") -> Image | None:
+    """One image: a mapping {src, alt, caption, credit}, or (with a default `alt`) just the src."""
+    line = read.doc.line(where)
+    if isinstance(item, str) and alt:
+        item = {"src": item}
+    if not isinstance(item, dict) or not sub_text(item, "src"):
+        read.problems.error(read.doc.path, line, "each image needs 'src' (and 'alt')")
+        return None
+    unknown = sorted(str(key) for key in item if key not in ("src", "alt", "caption", "credit"))
+    if unknown:
+        read.problems.error(read.doc.path, line, f"unknown image field '{unknown[0]}': use src, alt, caption, credit")
+    text = sub_text(item, "alt") or alt
+    if not text:
+        read.problems.warn(read.doc.path, line, "image has no 'alt' text describing it")
+    return Image(sub_text(item, "src"), text, sub_text(item, "caption"), sub_text(item, "credit"), line)
+
+
+def _inline_images(parsed: Parsed, problems: Problems) -> list[Image]:
+    """The images of the Markdown body that are files of the project."""
+    for src, alt, line in parsed.images:
+        if not alt.strip():
+            problems.warn(parsed.doc.path, line, f"image {src} has no alt text describing it: ![what it shows]({src})")
+    return [Image(src, alt, line=line) for src, alt, line in parsed.images]
 
 
 def _events(read: Fields, article: Article) -> list[Event]:
@@ -336,12 +371,14 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
         born=_edtf(read, "born", doc.meta.get("born")),
         died=_edtf(read, "died", doc.meta.get("died")),
         place=read.text("place"),
-        photo=read.text("photo"),
         links=[link for link in links if link.url],
         html=parsed.html,
+        inline_images=_inline_images(parsed, problems),
         lang=read.text("lang") or default_lang,
         digest=parsed.digest,
     )
+    if read.has("photo"):
+        person.photo = _image(read, "photo", doc.meta["photo"], alt=person.name)
     if person.born and person.died and person.died.end < person.born.start:
         read.error("died", "'died' is before 'born'")
     return person
@@ -363,6 +400,7 @@ def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) 
         title=read.text("title", required=True),
         summary=read.text("summary") or first_paragraph(parsed.html),
         html=parsed.html,
+        inline_images=_inline_images(parsed, problems),
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
         digest=parsed.digest,

@@ -13,7 +13,7 @@ from . import __version__
 from .config import SiteConfig
 from .errors import Problems, SourceError
 from .frontmatter import parse_document
-from .markup import Renderer
+from .markup import Renderer, local_images
 from .model import Parsed
 from .parallel import map_forked, slices, workers
 from .progress import Progress
@@ -21,7 +21,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/1"
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/2"
 
 
 @lru_cache(maxsize=4)
@@ -36,8 +36,9 @@ def parse_one(path: str, data: bytes, base_path: str, embeds: tuple[str, ...]) -
     except SourceError as err:
         return err
     html = _renderer(base_path, embeds).render(doc.body)
+    images = local_images(doc.body, html, base_path, doc.body_line) if "<img" in html else []
     doc.body = ""  # rendered now; dropping the source halves what the cache keeps
-    return Parsed(doc, html)
+    return Parsed(doc, html, images=images)
 
 
 def cache_key(path: str, data: bytes, config: SiteConfig) -> CacheKey:

@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 
@@ -16,6 +16,8 @@ from . import __version__, urls
 from .archive import Archive, build_archive
 from .config import CONFIG_FILE, SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
+from .figures import attach_pictures
+from .images import CLEANED, RASTER, ImageError, ImageProcessor
 from .linkcheck import check_site
 from .markup import Renderer
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
@@ -101,6 +103,8 @@ def load_archive(
         session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
+    archive.pictures = ImageProcessor(options.project, options.project / CACHE_DIR, quiet=options.quiet)
+    attach_pictures(archive, archive.pictures, problems)
     return archive, problems
 
 
@@ -149,7 +153,7 @@ def build(options: Options, session: Session | None = None) -> Result:
             if session:
                 session.environments = {site_key: env}
             pages = render_all(options, env, outputs, writer, (site_key, state.pages))
-            copy_assets(options, writer)
+            copy_assets(options, writer, archive.pictures, problems)
             write_extras(archive.config, writer)
             if options.search:
                 index_site(options.project, archive, writer, state.files, options.quiet, not state.index_current)
@@ -169,6 +173,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             current = options.search or (state.index_current and writer.written == 0)
             files = sorted([*writer.paths(), *carried])
             save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, files, current))
+            if archive.pictures:
+                archive.pictures.prune()
     return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
 
 
@@ -253,11 +259,27 @@ def _relative(filename: str, project: Path) -> str:
         return filename
 
 
-def copy_assets(options: Options, writer: Writer) -> None:
-    """assets/ to /assets/, as they are."""
-    problems = Problems()
+def copy_assets(options: Options, writer: Writer, pictures: ImageProcessor | None, problems: Problems) -> None:
+    """assets/ to /assets/, and the processed images to /images/.
+
+    Photographs are published without their metadata: the ones the content shows as
+    processed variants only, the others (a theme's background) re-encoded at their size.
+    """
     for rel, path in walk_files(options.project, ASSETS_DIR, problems):
-        writer.copy(rel, path, rel)
+        suffix = PurePosixPath(rel).suffix.lower()
+        if suffix not in RASTER:
+            writer.copy(rel, path, rel)
+        elif pictures is None or rel in pictures.sources:
+            continue
+        elif suffix not in CLEANED:
+            problems.warn(rel, 0, "not published: save it as JPEG, PNG or WebP to show it on the site")
+        else:
+            try:
+                writer.copy(rel, pictures.clean(rel, path), rel)
+            except ImageError as error:
+                problems.error(rel, 0, str(error))
+    for url, path in pictures.files() if pictures else []:
+        writer.copy(url, path, "images")
     stop_on_problems(problems, False)
 
 

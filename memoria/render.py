@@ -12,7 +12,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from . import urls
+from . import figures, urls
 from .config import SiteConfig
 from .dates import EDTFDate, year_words
 from .export import Exporter
@@ -56,6 +56,7 @@ def make_environment(layouts: Path, config: SiteConfig, language: str | None = N
     env.filters["language_name"] = lambda tag: language_name(tag, locale)
     env.filters.update(Structured(config, linker).filters())
     env.filters.update(Exporter(config, linker).filters())
+    env.filters.update(figures.filters(config.base_path))
     env.globals["site"] = config
     env.globals["language"] = language
     return env

@@ -172,7 +172,7 @@ class Structured:
                 "mainEntityOfPage": self.link(article.url),
                 "datePublished": schema_date(article.date),
                 "inLanguage": article.lang,
-                "image": [self.link(image.src) for image in article.images],
+                "image": [self.link(image.url) for image in [*article.images, *article.inline_images] if image.url],
                 "author": _clean({"@type": "Person", "name": article.source.author}) if article.source.author else None,
                 "publisher": source.get("publisher") if source else None,
                 "isBasedOn": source,
@@ -196,7 +196,7 @@ class Structured:
                 "jobTitle": person.role,
                 "birthDate": schema_date(person.born),
                 "deathDate": schema_date(person.died),
-                "image": self.link(person.photo) if person.photo else None,
+                "image": self.link(person.photo.url) if person.photo and person.photo.url else None,
                 "url": self.link(person.url),
                 "sameAs": [link.url for link in person.links if link.url.startswith(("http://", "https://"))],
             }

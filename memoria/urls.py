@@ -14,7 +14,7 @@ PLACES = "places"
 TAGS = "tags"
 TIMELINE = "timeline"
 
-RESERVED = frozenset({ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds"})
+RESERVED = frozenset({ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds", "images"})
 
 
 def section(kind: str) -> str:

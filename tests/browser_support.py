@@ -113,10 +113,17 @@ PHOTO = (
 )
 
 
-def features_project() -> dict[str, str]:
+def features_project() -> dict[str, str | bytes]:
     """The content of a made-up archive with what the example lacks: pages of lists, a timeline split
-    by year, images and a portrait, uncertain, approximate, decade and BC dates, a person with no file."""
-    files = {
+    by year, a gallery, a Markdown image and a portrait, uncertain, approximate, decade and BC dates,
+    a person with no file."""
+    from tests.conftest import jpeg
+
+    files: dict[str, str | bytes] = {
+        "content/people/portrait.jpg": jpeg(900, 1200, "sienna"),
+        "content/articles/ceremony.jpg": jpeg(2400, 1600),
+        "content/articles/wreath.jpg": jpeg(1200, 800, "darkolivegreen"),
+        "assets/images/photo.svg": PHOTO,
         "content/people/ada-example.md": """\
             ---
             name: Ada Example
@@ -125,7 +132,7 @@ def features_project() -> dict[str, str]:
             born: "1815-12-10"
             died: "1852?"
             place: London
-            photo: assets/images/photo.svg
+            photo: {src: portrait.jpg, alt: "Ada Example at her desk", credit: "Photo: a made-up credit"}
             links:
               - {title: "An external page", url: "https://example.org/ada"}
             ---
@@ -157,7 +164,10 @@ def features_project() -> dict[str, str]:
             '  - {date: "1992-02-25/1992-03-04", title: "An interval", people: ["Nobody Filed"]}',
         ],
         2: [
-            'images: [{src: assets/images/photo.svg, alt: "A grey square", caption: "A caption", credit: "A credit"}]',
+            "images:",
+            '  - {src: ceremony.jpg, alt: "A white circle on blue", caption: "The ceremony", credit: "Photo: A. Writer"}',
+            '  - {src: wreath.jpg, alt: "A white circle on green", caption: "A wreath"}',
+            '  - {src: assets/images/photo.svg, alt: "A grey square", caption: "A caption", credit: "A credit"}',
             'source: {name: "Example Herald", url: "https://example.org/herald", place: "Paris", author: "A. Writer"}',
         ],
     }
@@ -171,6 +181,8 @@ def features_project() -> dict[str, str]:
             *extra.get(n, []),
         ]
         body = f"The first paragraph of article {n}, with *emphasis* and a footnote.[^1]\n\n> A quotation.\n\n[^1]: A note."
+        if n == 3:
+            body += '\n\n![A white circle on green, in the text](wreath.jpg "The wreath again")\n'
         if n == 2:  # headings named like the theme's own sections
             body += "\n\n## Main\n\nText.\n\n## Images\n\nText.\n\n## Events\n\nText.\n"
         files[f"content/articles/a{n:02d}.md"] = "---\n" + "\n".join(front) + "\n---\n" + body + "\n"
@@ -187,8 +199,6 @@ def _build_features(folder: str) -> Path:
     from tests.conftest import make_site
 
     project = make_site(Path(folder), features_project(), FEATURES_CONFIG)
-    (project / "assets" / "images").mkdir(exist_ok=True)
-    (project / "assets" / "images" / "photo.svg").write_text(PHOTO, encoding="utf-8")
     return _build(folder, project)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -31,6 +32,17 @@ def make_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_C
         else:
             path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def jpeg(width: int = 640, height: int = 480, color: str = "steelblue") -> bytes:
+    """A small real photograph-like JPEG, for content that shows images."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), color)
+    ImageDraw.Draw(image).ellipse((width // 4, height // 4, width * 3 // 4, height * 3 // 4), fill="white")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
 
 
 def copy_example(root: Path) -> Path:

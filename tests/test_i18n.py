@@ -112,8 +112,8 @@ def test_languages_without_a_catalogue_keep_the_templates_words(tmp_path: Path) 
 
 def test_translated_words_are_escaped_and_so_are_their_values() -> None:
     env = make_environment(LAYOUTS, SiteConfig(title="T"), language="fr")
-    page = env.from_string("{{ _('Portrait of %(name)s', name=who) }}").render(who="<b>Ali</b>")
-    assert page == "Portrait de &lt;b&gt;Ali&lt;/b&gt;"
+    page = env.from_string("{{ _('Articles naming %(name)s', name=who) }}").render(who="<b>Ali</b>")
+    assert page == "Articles qui citent &lt;b&gt;Ali&lt;/b&gt;"
 
 
 @pytest.mark.parametrize(
