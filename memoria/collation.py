@@ -86,7 +86,7 @@ def _fallback_letter(language: str) -> Callable[[str], str]:
     alphabet = list(order)
     # Letters that head no section of their own: filed with the letter before ('ə' under 'E' in English).
     unlisted = set("ъь" if language == "az" else "əıъь")
-    dotless = language in ("az", "tr")
+    dotless = language == "az"  # I and İ are the capitals of ı and i
 
     def letter(name: str) -> str:
         first = _letters(name[:1], order, dotless)
@@ -132,7 +132,7 @@ def _letters(text: str, order: dict[str, int], dotless: bool) -> list[tuple[str,
 @lru_cache(maxsize=32)
 def _fallback_key(language: str) -> SortKey:
     order = _order(language)
-    dotless = language in ("az", "tr")
+    dotless = language == "az"  # I and İ are the capitals of ı and i
 
     def key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
         letters = _letters(text, order, dotless)

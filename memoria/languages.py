@@ -32,7 +32,8 @@ def language_views(archive: Archive, problems: Problems) -> list[Archive]:
         archive.people.sort(key=lambda p: (collate(p.name), p.slug))
         archive.lang = config.language
         return [archive]
-    for item in [*archive.articles, *archive.pages]:
+    items: list[Article | Page] = [*archive.articles, *archive.pages]
+    for item in items:
         item.prefix = config.prefix(item.lang)
     article_groups = _groups(archive.articles, problems)
     page_groups = _groups(archive.pages, problems)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from . import urls
 from .archive import Archive, Entry, Term
-from .collation import index_letter
+from .collation import index_letter, sort_key
 from .errors import BuildError
 from .export import ARTICLE_COLUMNS, EVENT_COLUMNS, PERSON_COLUMNS
 from .model import Article, Page, Person
@@ -109,7 +109,9 @@ def plan_language(archive: Archive) -> list[Output]:
         outputs.append(Output(article.url, "article.html", {"article": article, "known_as": known_as(article)}))
         outputs.extend(plan_citations(article))
     outputs.extend(plan_timeline(archive.timeline, config.timeline_split, config.list_size * 5))
-    outputs.append(Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive)}))
+    outputs.append(
+        Output(urls.section(urls.PEOPLE), "people.html", {"letters": group_by_letter(archive.people, archive.lang)})
+    )
     for person in archive.people:
         for mentions, pager in paginate(person.mentions, config.list_size, person.url):
             context = {"person": person, "mentions": mentions, "pager": pager}
@@ -200,13 +202,13 @@ def plan_term_pages(term: Term, size: int) -> list[Output]:
     ]
 
 
-def group_by_letter(archive: Archive) -> list[tuple[str, list[Person]]]:
-    """The book of names: people under the letter of their name in the language's alphabet, in its order."""
-    letter_of = index_letter(archive.lang or archive.config.language)
+def group_by_letter(people: list[Person], language: str = "en") -> list[tuple[str, list[Person]]]:
+    """The book of names: people under their name's first letter, in the alphabet of the language."""
+    letter_of, key = index_letter(language), sort_key(language)
     letters: dict[str, list[Person]] = defaultdict(list)
-    for person in archive.people:
+    for person in sorted(people, key=lambda p: (key(p.name), p.slug)):
         letters[letter_of(person.name)].append(person)
-    return sorted(letters.items(), key=lambda pair: pair[0] == "#")  # names with no letter last
+    return sorted(letters.items(), key=lambda pair: (pair[0] == "#", key(pair[0])))
 
 
 def group_by_year(entries: Sequence[Entry]) -> list[tuple[int, list[Entry]]]:

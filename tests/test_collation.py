@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from memoria.collation import has_icu, index_letter, sort_key
+from memoria.model import Person
+from memoria.pages import group_by_letter
 
 # Each case: names in the order the language's readers expect.
 ORDERS = {
@@ -108,3 +110,19 @@ def test_fallback_agrees_with_icu(language: str) -> None:
     assert sorted(names, key=sort_key(language, use_icu=False)) == sorted(names, key=sort_key(language))
     fallback, icu = index_letter(language, use_icu=False), index_letter(language)
     assert [fallback(name) for name in names] == [icu(name) for name in names]
+
+
+# The book of names (memoria/pages.py): letters and names in the order of the site's language.
+BOOK = {
+    "az": "C: Cəlilov; Ç: Çələbi; E: Eyvazov; Ə: Ələkbərov, Əliyev; Q: Qarayev; Ö: Ömərov; Ş: Şirinov; А: Алиев",
+    "ru": "А: Алиев; C: Çələbi, Cəlilov; E: Eyvazov, Ələkbərov, Əliyev; O: Ömərov; Q: Qarayev; S: Şirinov",
+    "en": "C: Çələbi, Cəlilov; E: Eyvazov, Ələkbərov, Əliyev; O: Ömərov; Q: Qarayev; S: Şirinov; А: Алиев",
+}
+
+
+@pytest.mark.parametrize("language", BOOK)
+def test_book_of_names_per_language(language: str) -> None:
+    names = ["Şirinov", "Ömərov", "Əliyev", "Qarayev", "Алиев", "Çələbi", "Ələkbərov", "Cəlilov", "Eyvazov"]
+    people = [Person(slug=f"p{n}", name=name) for n, name in enumerate(names)]
+    letters = group_by_letter(people, language)
+    assert "; ".join(f"{letter}: {', '.join(p.name for p in group)}" for letter, group in letters) == BOOK[language]
