@@ -27,7 +27,7 @@ from .render import make_environment, render
 from .search import INDEX_DIR, index_site, keep_index
 from .sources import ASSETS_DIR, CONTENT_DIR, walk_files
 from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
-from .writer import Writer, remove_tree
+from .writer import Writer, remove_tree, safe_relpath
 
 LAYOUTS_DIR = "layouts"
 CACHE_DIR = ".memoria"
@@ -67,6 +67,8 @@ class Result:
     written: int = 0
     kept: int = 0
     unchanged: bool = False
+    # Output files written or removed, so that the dev server need not look through the folder for them.
+    changed: list[str] = field(default_factory=list)
 
 
 def load_config(options: Options, problems: Problems) -> SiteConfig:
@@ -160,8 +162,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             raise
         # Updating in place without re-indexing leaves the search index where it is, unclaimed.
         carried = [] if options.search or not in_place else [f for f in state.files if f.startswith(INDEX_DIR + "/")]
+        gone = sorted(set(state.files) - set(writer.targets) - set(carried))
         if in_place:
-            gone = sorted(set(state.files) - set(writer.paths()) - set(carried))
             commit_in_place(options.output, staging, writer.changes(), gone)
         else:
             swap_in(staging, options.output)
@@ -169,7 +171,10 @@ def build(options: Options, session: Session | None = None) -> Result:
             current = options.search or (state.index_current and writer.written == 0)
             files = sorted([*writer.paths(), *carried])
             save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, files, current))
-    return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
+    changed = sorted(writer.wrote.union(gone))
+    return Result(
+        archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept, changed=changed
+    )
 
 
 @contextmanager
@@ -203,25 +208,25 @@ def render_all(
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
     site_key, old = previous
     memo: dict[int, object] = {}
+    files = [safe_relpath(urls.output_file(o.url)) for o in outputs]
     prints = {o.url: fingerprint(site_key, o, memo) for o in outputs}
-    targets = [writer.claim(urls.output_file(o.url), o.template) for o in outputs]
+    targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]
     todo = [
-        i
-        for i, o in enumerate(outputs)
-        if old.get(o.url) != prints[o.url] or not writer.keep(urls.output_file(o.url), targets[i])
+        i for i, o in enumerate(outputs) if old.get(o.url) != prints[o.url] or not writer.keep(files[i], targets[i])
     ]
     progress = Progress("rendering", len(todo), quiet=options.quiet)
 
-    def render_slice(indices: Sequence[int]) -> tuple[int, int, SourceError | None]:
-        written = 0
+    def render_slice(indices: Sequence[int]) -> tuple[list[str], int, SourceError | None]:
+        written: list[str] = []
         for done, i in enumerate(indices):
             output = outputs[i]
             try:
                 page = render(env, output.template, {**output.context, "page_url": output.url})
             except jinja2.TemplateError as err:
-                return written, done - written, template_error(err, options.project)
-            written += writer.put(urls.output_file(output.url), targets[i], page)
-        return written, len(indices) - written, None
+                return written, done - len(written), template_error(err, options.project)
+            if writer.put(files[i], targets[i], page):
+                written.append(files[i])
+        return written, len(indices) - len(written), None
 
     parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]
     results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
@@ -229,7 +234,9 @@ def render_all(
     errors = [error for _, _, error in results if error]
     if errors:
         raise BuildError(errors[:1])
-    writer.written += sum(w for w, _, _ in results)
+    for written, _, _ in results:
+        writer.wrote.update(written)
+        writer.written += len(written)
     writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
     return prints
 

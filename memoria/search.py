@@ -81,7 +81,7 @@ def _pages_changed(writer: Writer, pages: list[str], previous: Sequence[str]) ->
     """In an incremental build: a page was added, removed or rewritten."""
     if set(pages) != {rel for rel in previous if rel.endswith(".html")}:
         return True
-    return any(writer.targets[rel].exists() for rel in pages)
+    return any(rel in writer.wrote for rel in pages)
 
 
 def keep_index(writer: Writer, previous: Sequence[str]) -> bool:
@@ -104,8 +104,8 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
     """The new site's pages in one folder: each one just written, or else the previous build's."""
     made: set[Path] = set()
     for rel in pages:
-        source = writer.targets[rel]
-        if not source.exists() and writer.previous is not None:
+        source = Path(writer.targets[rel])
+        if writer.in_place and writer.previous is not None and rel not in writer.wrote:
             source = writer.previous / rel
         target = site / rel
         if target.parent not in made:

@@ -7,7 +7,6 @@ import errno
 import html
 import logging
 import mimetypes
-import os
 import signal
 import sys
 import time
@@ -40,7 +39,6 @@ class Site:
         self.session = Session()
         self.base_path = load_config(options, Problems()).base_path
         self.errors: list[str] = []
-        self.files: dict[str, tuple[int, int, int]] = {}
         self.dirty = False
 
     def mark_dirty(self) -> None:
@@ -68,12 +66,9 @@ class Site:
             print(f"{what}build failed: {len(self.errors)} error(s); the pages show them until a fix", file=sys.stderr)
         else:
             self.report(result, what, time.perf_counter() - start)
-        before = self.files
-        if not changed or not (self.errors or result.unchanged):  # else the output folder is as it was
-            self.files = snapshot(self.root)
+        modified = [] if self.errors or result.unchanged else visible(result.changed)
         if self.errors != was_failing:
             return "*"
-        modified = sorted(rel for rel in self.files.keys() | before.keys() if self.files.get(rel) != before.get(rel))
         if not modified:
             return None
         if all(rel.endswith(".css") for rel in modified):
@@ -93,25 +88,9 @@ class Site:
             print(f"now serving under {self.base_path}", flush=True)
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
-    """Identity of every file of the site (a build leaves the files it does not change as they were)."""
-    files: dict[str, tuple[int, int, int]] = {}
-    pending = [(root, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
-            else:
-                stat = entry.stat(follow_symlinks=False)
-                files[prefix + entry.name] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    return files
+def visible(files: list[str]) -> list[str]:
+    """The files of a build a browser can be shown (not the generator's own dot-files)."""
+    return [rel for rel in files if not rel.startswith(".") and "/." not in rel]
 
 
 def locate(raw: str, base: str, root: Path) -> tuple[int, str]:
