@@ -46,6 +46,7 @@ class Parsed:
     doc: Document
     html: str
     digest: str = ""
+    reading: Any = None  # what archive.read_file made of it, kept with it in the parse cache
 
 
 @dataclass

@@ -97,11 +97,14 @@ def load_archive(
     if options.cache and session.store is None:
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
-    known = set(session.parsed)
+    known = {key: item.reading for key, item in session.parsed.items()}
     parsed = parse_files(files, config, problems, session.parsed, options.quiet)
-    if session.store and set(session.parsed) != known:
-        session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
+    if session.store:
+        # Save what was parsed or read anew (the readings ride along with the parse results).
+        touched = {key for key, item in session.parsed.items() if known.get(key, False) is not item.reading}
+        if touched or len(known) != len(session.parsed):
+            session.store.save(session.parsed, touched)
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
     return archive, problems
 
