@@ -23,9 +23,11 @@ from tornado import web
 
 from .errors import BuildError, Problems, UsageError
 from .pipeline import Options, Result, Session, build, load_config
+from .watch import Inotify
 
 WATCHED = ("site.yaml", "content", "layouts", "assets")
 POLL_SECONDS = 0.2
+SETTLE_SECONDS = 0.01
 NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>"
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
@@ -236,9 +238,37 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
         else:
             print(f"error: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
         return 1
+    notify = Inotify.open(site.options.project, WATCHED)  # before the first build: no save is missed
     site.rebuild()
     shown_host = f"[{host}]" if ":" in host else host
     print(f"serving http://{shown_host}:{port}{site.base_path} (Ctrl-C stops)", flush=True)
+    if notify is None or not await follow(notify, site):
+        await poll(server, site)
+    return 0
+
+
+async def follow(notify: Inotify, site: Site) -> bool:
+    """Rebuild as soon as inotify reports a change; False when polling must take over."""
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_reader(notify.fd, wake.set)
+    try:
+        while True:
+            await wake.wait()
+            await asyncio.sleep(SETTLE_SECONDS)  # the rest of the save (an editor may write a file and rename it)
+            wake.clear()
+            changed = notify.read()
+            if changed is None:
+                return False
+            if changed:
+                rebuilt(site, changed[0])
+    finally:
+        loop.remove_reader(notify.fd)
+        notify.close()
+
+
+async def poll(server: LiveServer, site: Site) -> None:
+    """Stat every watched file a few times a second; rebuild when one changed."""
     interval = POLL_SECONDS
     while True:
         await asyncio.sleep(interval)
@@ -248,10 +278,14 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
         interval = max(POLL_SECONDS, 4 * (time.perf_counter() - began))
         if site.dirty:
             site.dirty = False
-            changed = _relative(server.watcher.filepath, site.options.project)
-            path = site.rebuild(changed)
-            if path is not None:
-                LiveReloadHandler.reload_waiters(path)
+            rebuilt(site, _relative(server.watcher.filepath, site.options.project))
+
+
+def rebuilt(site: Site, changed: str) -> None:
+    """Rebuild after a change, and tell the browsers what to reload."""
+    path = site.rebuild(changed)
+    if path is not None:
+        LiveReloadHandler.reload_waiters(path)
 
 
 def _relative(filepath: str | None, project: Path) -> str:
