@@ -192,3 +192,19 @@ def test_dev_server_session_follows_every_kind_of_change(tmp_path: Path) -> None
                 shutil.copy2(pristine / name, project / name)
         build(options, session)
         assert site_files(project / "output") == original, f"{kind}, undone"
+
+
+def test_no_search_flag_keeps_the_index_until_a_build_without_it(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    index = {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()}
+    CHANGES["article body"](project)
+    assert run_cli(project, "--no-search").code == 0
+    built = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+    clean = clean_build_of(project, tmp_path)
+    assert {r: d for r, d in built.items() if not r.startswith("pagefind/")} == {
+        r: d for r, d in clean.items() if not r.startswith("pagefind/")
+    }
+    assert {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()} == index
+    assert run_cli(project).code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean
