@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
@@ -26,7 +28,7 @@ from .progress import Progress
 from .render import make_environment, render
 from .search import INDEX_DIR, index_site, keep_index
 from .sources import ASSETS_DIR, CONTENT_DIR, walk_files
-from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
+from .state import BuildState, Stamps, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
 LAYOUTS_DIR = "layouts"
@@ -127,14 +129,21 @@ def build(options: Options, session: Session | None = None) -> Result:
         state_path = state_file(options.project / CACHE_DIR, options.output)
         owned = (options.output / MARKER).is_file()
         state = load_state(state_path) if options.cache and owned else BuildState()
+        options_key = f"{__version__}\0{options.drafts}\0{options.base_url}"
+        fresh = state.index_current or not options.search
+        # Nothing changed: seen from the files' stamps alone, before anything else is read.
+        if (
+            fresh
+            and state.site_key
+            and quick_stamps(options.project) == state.inputs
+            and hash_files(site_files(options.project, state.inputs), options_key) == state.site_key
+        ):
+            config = load_config(options, Problems())
+            return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         problems = Problems()
         sources = list_inputs(options.project, problems)
         stamps = stamp_files([path for _, path in sources])
-        site_key = hash_files(
-            [options.project / rel for rel, _ in sources if rel.startswith((LAYOUTS_DIR + "/", CONFIG_FILE))],
-            f"{__version__}\0{options.drafts}\0{options.base_url}",
-        )
-        fresh = state.index_current or not options.search
+        site_key = hash_files(site_files(options.project, stamps), options_key)
         if state.site_key == site_key and state.inputs == stamps and fresh and not problems.errors:
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
@@ -191,6 +200,48 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def quick_stamps(project: Path) -> Stamps | None:
+    """The stamps `stamp_files` gives for every input, found without `list_inputs`' Paths and checks.
+
+    Enough to see that nothing changed since the last build at the cost of one stat a file;
+    None when a link or a file outside the usual needs the full walk (which explains problems).
+    """
+    root = project.as_posix()
+    prefix = "" if root == "." else root + "/"
+    stamps: Stamps = {}
+    config = prefix + CONFIG_FILE
+    try:
+        info = os.stat(config)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        stamps[config] = (info.st_mtime_ns, info.st_size)
+    pending = [prefix + folder for folder in (CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR) if os.path.isdir(prefix + folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                    continue
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    stamps[entry.path] = (info.st_mtime_ns, info.st_size)
+    return stamps
+
+
+def site_files(project: Path, stamps: Stamps) -> list[Path]:
+    """The theme's files and site.yaml, among the stamped inputs: what every page is made with."""
+    root = project.as_posix()
+    prefix = "" if root == "." else root + "/"
+    starts = (prefix + LAYOUTS_DIR + "/", prefix + CONFIG_FILE)
+    return [Path(path) for path in stamps if path.startswith(starts)]
 
 
 def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:

@@ -38,6 +38,14 @@ def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
     return change
 
 
+def create(rel: str, text: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text)
+
+    return change
+
+
 def delete(rel: str) -> Callable[[Path], None]:
     return lambda project: (project / rel).unlink()
 
@@ -65,6 +73,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "article made a draft": edit("content/articles/a6.md", "title: Article 6", "title: Article 6\ndraft: true"),
     "draft published": edit("content/articles/d1.md", "draft: true", "draft: false"),
     "person unpublished": edit("content/people/ann-smith.md", "born: 1950", "born: 1950\npublished: false"),
+    "new article in a new folder": create("content/articles/2030/new.md", article(7, "Ann Smith", "2030-01-01")),
     "site language": edit("site.yaml", "title: Incremental", "title: Incremental\nlanguage: fr"),
 }
 
