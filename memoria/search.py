@@ -35,6 +35,8 @@ import jinja2
 from . import cbor
 from .archive import Archive
 from .errors import BuildError, SourceError
+from .model import Event
+from .parallel import map_forked, slices, workers
 from .render import make_environment, render
 from .writer import Writer, discard_tree, remove_tree
 
@@ -102,15 +104,15 @@ def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
 
 def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
     """The new site's pages in one folder: each one just written, or else the previous build's."""
-    made: set[Path] = set()
+    made: set[str] = set()
+    previous = os.fspath(writer.previous) if writer.in_place and writer.previous is not None else ""
     for rel in pages:
-        source = Path(writer.targets[rel])
-        if writer.in_place and writer.previous is not None and rel not in writer.wrote:
-            source = writer.previous / rel
-        target = site / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        source = f"{previous}/{rel}" if previous and rel not in writer.wrote else writer.targets[rel]
+        target = f"{site}/{rel}"
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         try:
             os.link(source, target)
         except OSError:
@@ -118,19 +120,28 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
 
 
 def _write_events(project: Path, archive: Archive, folder: Path) -> None:
-    """One small page per event, for Pagefind only: the theme's search-event.html."""
+    """One small page per event, for Pagefind only: the theme's search-event.html, rendered on every core."""
     env = make_environment(project / LAYOUTS_DIR, archive.config)
     folder.mkdir(parents=True)
     if not (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file():
         return  # a theme without the template: events are found on their articles' pages
-    for article in archive.articles:
-        for event in article.events:
+    events = [event for article in archive.articles for event in article.events]
+
+    def write_slice(part: Sequence[Event]) -> SourceError | None:
+        for event in part:
+            url = event.article.url
             try:
-                page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
+                page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{url}#{event.anchor}"})
             except jinja2.TemplateError as err:
-                line = getattr(err, "lineno", 0) or 0
-                raise BuildError([SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", line, str(err))]) from None
-            (folder / f"{article.slug}-{event.number}.html").write_text(page, encoding="utf-8")
+                return SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", getattr(err, "lineno", 0) or 0, str(err))
+            with open(f"{folder}/{event.article.slug}-{event.number}.html", "w", encoding="utf-8") as handle:
+                handle.write(page)
+        return None
+
+    parts = slices(events, workers() * 4) if len(events) > 500 else [events]
+    errors = [error for error in map_forked(write_slice, parts) if error]
+    if errors:
+        raise BuildError(errors[:1])
 
 
 def pagefind_binary() -> str:
