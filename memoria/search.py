@@ -35,7 +35,6 @@ import jinja2
 from . import cbor
 from .archive import Archive
 from .errors import BuildError, SourceError
-from .model import Event
 from .parallel import map_forked, slices, workers
 from .render import make_environment, render
 from .writer import Writer, discard_tree, remove_tree
@@ -127,8 +126,9 @@ def _write_events(project: Path, archive: Archive, folder: Path) -> None:
         return  # a theme without the template: events are found on their articles' pages
     events = [event for article in archive.articles for event in article.events]
 
-    def write_slice(part: Sequence[Event]) -> SourceError | None:
-        for event in part:
+    def write_slice(part: Sequence[int]) -> SourceError | None:
+        # Indices, not events: workers are sent their work by pickle, and an event pickles the whole archive.
+        for event in (events[i] for i in part):
             url = event.article.url
             try:
                 page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{url}#{event.anchor}"})
@@ -138,7 +138,8 @@ def _write_events(project: Path, archive: Archive, folder: Path) -> None:
                 handle.write(page)
         return None
 
-    parts = slices(events, workers() * 4) if len(events) > 500 else [events]
+    everything = range(len(events))
+    parts = slices(everything, workers() * 4) if len(events) > 200 else [everything]
     errors = [error for error in map_forked(write_slice, parts) if error]
     if errors:
         raise BuildError(errors[:1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import html
 import logging
 import mimetypes
@@ -282,10 +283,20 @@ async def poll(server: LiveServer, site: Site) -> None:
 
 
 def rebuilt(site: Site, changed: str) -> None:
-    """Rebuild after a change, and tell the browsers what to reload."""
-    path = site.rebuild(changed)
-    if path is not None:
-        LiveReloadHandler.reload_waiters(path)
+    """Rebuild after a change, and tell the browsers what to reload.
+
+    The cyclic garbage collector waits until the browsers are told: re-enabled after a build,
+    it first goes over every object the build made, and the reload need not wait for that.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        path = site.rebuild(changed)
+        if path is not None:
+            LiveReloadHandler.reload_waiters(path)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _relative(filepath: str | None, project: Path) -> str:
