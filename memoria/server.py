@@ -251,18 +251,30 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
 async def follow(notify: Inotify, site: Site) -> bool:
     """Rebuild as soon as inotify reports a change; False when polling must take over."""
     wake = asyncio.Event()
+    changed: list[str] = []
+    lost = False
+
+    def on_ready() -> None:
+        # Read here, in the loop's callback: the descriptor never stays readable with nobody to read it.
+        nonlocal lost
+        found = notify.read()
+        lost = lost or found is None
+        changed.extend(found or [])
+        wake.set()
+
     loop = asyncio.get_running_loop()
-    loop.add_reader(notify.fd, wake.set)
+    loop.add_reader(notify.fd, on_ready)
     try:
         while True:
             await wake.wait()
             await asyncio.sleep(SETTLE_SECONDS)  # the rest of the save (an editor may write a file and rename it)
             wake.clear()
-            changed = notify.read()
-            if changed is None:
+            if lost:
                 return False
             if changed:
-                rebuilt(site, changed[0])
+                first = changed[0]
+                changed.clear()
+                rebuilt(site, first)
     finally:
         loop.remove_reader(notify.fd)
         notify.close()
