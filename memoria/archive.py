@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -12,10 +13,10 @@ from babel import Locale
 from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
-from .errors import Problems
+from .errors import Problems, SourceError
 from .images import ImageProcessor
 from .markup import unlink_urls
-from .model import Article, Event, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
+from .model import Article, Event, Mention, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
 from .people import link_people
 from .slugs import name_key, slug_from_filename, slugify
 
@@ -74,41 +75,102 @@ class Archive:
     views: list[Archive] = field(default_factory=list)  # one per language; [] until memoria.languages made them
 
 
+@dataclass
+class Reading:
+    """What one file reads as before people and terms are linked, with the problems found in it.
+
+    Kept with the file's parse result (and in the parse cache), so that a rebuild reads
+    only the files that changed; linking works on fresh copies, never on these.
+    """
+
+    key: str  # the settings it was read with (_reading_key)
+    thing: Article | Person | Page | None = None
+    hidden_keys: set[str] = field(default_factory=set)
+    hidden_urls: set[str] = field(default_factory=set)
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+
+def _reading_key(config: SiteConfig, drafts: bool) -> str:
+    """What a file's reading depends on besides the file: the site's languages and the drafts setting."""
+    return f"{','.join(config.codes)}|{config.multilingual}|{drafts}"
+
+
+def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
+    """One parsed file read into an article, a person or a page (or what hides it)."""
+    problems = Problems()
+    reading = Reading(_reading_key(config, drafts))
+    path = item.doc.path
+    stem, lang = split_language(PurePosixPath(path).stem, config)
+    try:
+        if is_hidden(item.doc, problems, drafts):
+            if path.startswith(PEOPLE_DIR):
+                reading.hidden_keys = _hidden_keys(item, stem)
+            reading.hidden_urls = _hidden_urls(item, stem)
+        elif path.startswith(ARTICLES_DIR):
+            reading.thing = read_article(item, stem, lang, problems)
+        elif path.startswith(PEOPLE_DIR):
+            reading.thing = read_person(item, stem, lang, problems)
+        elif path.startswith(PAGES_DIR):
+            reading.thing = read_page(item, stem, lang, problems)
+        thing = reading.thing
+        if thing is not None:
+            _check_language(thing, item, lang, config, problems)
+            if not isinstance(thing, Person):
+                thing.translation_key = thing.translation_key or f"{PurePosixPath(path).parent}/{stem}"
+    except Exception as err:  # a bug of ours: say which file it met, and go on to the others
+        reading.thing = None
+        problems.error(
+            path, 0, f"internal error while reading this file ({type(err).__name__}: {err}); please report it"
+        )
+    reading.errors, reading.warnings = problems.errors, problems.warnings
+    return reading
+
+
+def fresh(thing: Article | Person | Page) -> Article | Person | Page:
+    """A copy of a read file that linking may change, leaving the kept reading as it was."""
+    new = copy.copy(thing)
+    if isinstance(new, Article):
+        new.people = [Mention(m.ref, m.role, m.line) for m in new.people]
+        new.events = [
+            Event(e.date, e.title, e.place, [Mention(m.ref, m.role, m.line) for m in e.people], new, e.number)
+            for e in new.events
+        ]
+    elif isinstance(new, Person):
+        new.mentions, new.events, new.companions = [], [], []
+        # Merging translations (_merge_translations) adds to these: never to the kept reading's.
+        new.names, new.aliases, new.translations = dict(new.names), list(new.aliases), {}
+    return new
+
+
 def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False) -> Archive:
-    """Read every parsed file into the archive; problems are recorded, not raised."""
+    """Read every parsed file into the archive; problems are recorded, not raised.
+
+    A file read before with the same language and drafts setting is not read again.
+    """
     articles: list[Article] = []
     people: list[Person] = []
     pages: list[Page] = []
     hidden: set[str] = set()
     hidden_urls: set[str] = set()
     for item in sorted(parsed, key=lambda p: p.doc.path):
-        path = item.doc.path
-        stem, lang = split_language(PurePosixPath(path).stem, config)
-        try:
-            if is_hidden(item.doc, problems, drafts):
-                if path.startswith(PEOPLE_DIR):
-                    hidden.update(_hidden_keys(item, stem))
-                hidden_urls.update(_hidden_urls(item, stem))
-                continue
-            thing: Article | Person | Page
-            if path.startswith(ARTICLES_DIR):
-                thing = read_article(item, stem, lang, problems)
-                articles.append(thing)
-            elif path.startswith(PEOPLE_DIR):
-                thing = read_person(item, stem, lang, problems)
-                people.append(thing)
-            elif path.startswith(PAGES_DIR):
-                thing = read_page(item, stem, lang, problems)
-                pages.append(thing)
-            else:
-                continue
-            _check_language(thing, item, lang, config, problems)
-            if not isinstance(thing, Person):
-                thing.translation_key = thing.translation_key or f"{PurePosixPath(path).parent}/{stem}"
-        except Exception as err:  # a bug of ours: say which file it met, and go on to the others
-            problems.error(
-                path, 0, f"internal error while reading this file ({type(err).__name__}: {err}); please report it"
-            )
+        reading = item.reading
+        key = _reading_key(config, drafts)
+        if not isinstance(reading, Reading) or reading.key != key:
+            reading = item.reading = read_file(item, config, drafts)
+        problems.errors.extend(reading.errors)
+        problems.warnings.extend(reading.warnings)
+        hidden.update(reading.hidden_keys)
+        hidden_urls.update(reading.hidden_urls)
+        if reading.thing is None:
+            continue
+        thing = fresh(reading.thing)
+        if isinstance(thing, Article):
+            articles.append(thing)
+        elif isinstance(thing, Person):
+            people.append(thing)
+        else:
+            pages.append(thing)
     if hidden_urls:
         _unlink(hidden_urls, config.base_path, [*articles, *people, *pages])
     articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)

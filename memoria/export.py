@@ -11,13 +11,14 @@ import datetime
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import SiteConfig
 from .dates import EDTFDate
 from .model import Article, Event, Person
 from .urls import Linker
 
+T = TypeVar("T")
 LIST_SEPARATOR = "|"  # between the items of a list in one CSV cell: slugs, names, tags
 ARTICLE_COLUMNS = (
     "slug", "url", "date", "title", "summary", "lang", "source_name", "source_place", "source_date",
@@ -62,6 +63,24 @@ def article_id(article: Article) -> str:
     return article.prefix + article.slug
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# What an item of archive.json is made from: its file (path and digest) and the links made to it.
+def _article_key(a: Article) -> tuple[Any, ...]:
+    return ("a", a.path, a.digest, tuple((m.person.slug, m.role) for m in a.people if m.person))
+
+
+def _person_key(p: Person) -> tuple[Any, ...]:
+    articles = tuple((a.slug, role) for a, role in p.mentions)
+    return ("p", p.path, p.digest, p.slug, p.name, articles, tuple(event_id(e) for e in p.events))
+
+
+def _event_key(e: Event) -> tuple[Any, ...]:
+    return ("e", e.article.path, e.article.digest, e.number, tuple(m.person.slug for m in e.people if m.person))
+
+
 def _edtf(value: EDTFDate | None) -> dict[str, str] | None:
     if value is None:
         return None
@@ -88,6 +107,7 @@ class Exporter:
     def __init__(self, config: SiteConfig, linker: Linker):
         self.config = config
         self.linker = linker
+        self._encoded: dict[tuple[Any, ...], str] = {}  # archive.json's items, by what they are made from
 
     def link(self, url: str) -> str:
         """A full URL where the site's origin is known, else a path from the root."""
@@ -153,20 +173,36 @@ class Exporter:
     # Open data
 
     def archive_json(self, articles: Sequence[Article], people: Sequence[Person]) -> str:
-        """Every article, person and event, linked by slug and URL."""
-        data = {
+        """Every article, person and event, linked by slug and URL.
+
+        Each item is encoded once and kept while what it is made from stays the same: the
+        dev server renders this file after every save, and the articles' text is most of it.
+        """
+        site = {
             "site": {
                 "title": self.config.title,
                 "description": self.config.description,
                 "url": self.link(""),
                 "language": self.config.language,
-            },
-            "articles": [self._article(a) for a in articles],
-            "people": [self._person(p) for p in people],
-            "events": [self._event(e) for e in all_events(articles)],
+            }
         }
-        # Compact: json's C encoder only serves calls without indent, and this file holds everything.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        kept, self._encoded = self._encoded, {}
+
+        def each(items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], dict[str, Any]]) -> str:
+            encoded = []
+            for item in items:
+                made_of = key(item)
+                text = kept.get(made_of)
+                self._encoded[made_of] = text = _json(make(item)) if text is None else text
+                encoded.append(text)
+            return ",".join(encoded)
+
+        # The same bytes as one json.dumps of the whole (compact: the C encoder serves calls without indent).
+        return (
+            f'{_json(site)[:-1]},"articles":[{each(articles, _article_key, self._article)}],'
+            f'"people":[{each(people, _person_key, self._person)}],'
+            f'"events":[{each(all_events(articles), _event_key, self._event)}]}}\n'
+        )
 
     def _article(self, a: Article) -> dict[str, Any]:
         s = a.source

@@ -49,6 +49,7 @@ class Parsed:
     html: str
     digest: str = ""
     images: list[tuple[str, str, int]] = field(default_factory=list)  # the body's local images: (src, alt, line)
+    reading: Any = None  # what archive.read_file made of it, kept with it in the parse cache
 
 
 @dataclass

@@ -49,8 +49,10 @@ def map_forked(
     """`[task(x) for x in items]`, spread over forked processes when it pays.
 
     The task may be a closure: workers are forked after it is set, so they share
-    the parent's memory (the site model) without pickling it. `done` is called in
-    this process with each item whose result has arrived.
+    the parent's memory (the site model) without pickling it. Items do go to the
+    workers by pickle: pass indices, never model objects (an event pickles the whole
+    archive, past the recursion limit, and the pool then waits for ever). `done` is
+    called in this process with each item whose result has arrived.
     """
     global _task
     count = workers()

@@ -95,21 +95,26 @@ class CacheStore:
         self.base = folder / "parsed.pickle"
         self.delta = folder / "parsed-changes.pickle"
         self.base_keys: set[CacheKey] = set()
+        self.changed: set[CacheKey] = set()  # entries of the base changed since it was written
 
     def load(self) -> ParseCache:
         """What earlier builds parsed, or nothing."""
         base = _load(self.base)
         self.base_keys = set(base)
-        base.update(_load(self.delta))
+        delta = _load(self.delta)
+        self.changed = self.base_keys & set(delta)
+        base.update(delta)
         return base
 
-    def save(self, cache: ParseCache) -> None:
-        """Save atomically (a killed build leaves the previous files)."""
-        changed = {key: value for key, value in cache.items() if key not in self.base_keys}
+    def save(self, cache: ParseCache, touched: set[CacheKey] | frozenset[CacheKey] = frozenset()) -> None:
+        """Save atomically (a killed build leaves the previous files); `touched` entries changed in place."""
+        self.changed |= touched & self.base_keys
+        changed = {key: value for key, value in cache.items() if key not in self.base_keys or key in self.changed}
         if len(changed) * 5 > len(self.base_keys) or len(self.base_keys) > 2 * len(cache):
             _dump(self.base, cache)
             _dump(self.delta, {})
             self.base_keys = set(cache)
+            self.changed = set()
         else:
             _dump(self.delta, changed)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
@@ -29,8 +31,8 @@ from .progress import Progress
 from .render import make_environment, render
 from .search import INDEX_DIR, index_site, keep_index
 from .sources import ASSETS_DIR, CONTENT_DIR, walk_files
-from .state import BuildState, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
-from .writer import Writer, remove_tree
+from .state import BuildState, Stamps, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
+from .writer import Writer, remove_tree, safe_relpath
 
 LAYOUTS_DIR = "layouts"
 CACHE_DIR = ".memoria"
@@ -70,6 +72,8 @@ class Result:
     written: int = 0
     kept: int = 0
     unchanged: bool = False
+    # Output files written or removed, so that the dev server need not look through the folder for them.
+    changed: list[str] = field(default_factory=list)
 
 
 def load_config(options: Options, problems: Problems) -> SiteConfig:
@@ -98,11 +102,14 @@ def load_archive(
     if options.cache and session.store is None:
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
-    known = set(session.parsed)
+    known = {key: item.reading for key, item in session.parsed.items()}
     parsed = parse_files(files, config, problems, session.parsed, options.quiet)
-    if session.store and set(session.parsed) != known:
-        session.store.save(session.parsed)
     archive = build_archive(config, parsed, problems, options.drafts)
+    if session.store:
+        # Save what was parsed or read anew (the readings ride along with the parse results).
+        touched = {key for key, item in session.parsed.items() if known.get(key, False) is not item.reading}
+        if touched or len(known) != len(session.parsed):
+            session.store.save(session.parsed, touched)
     archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
     archive.pictures = ImageProcessor(options.project, options.project / CACHE_DIR, quiet=options.quiet)
     attach_pictures(archive, archive.pictures, problems)
@@ -128,14 +135,21 @@ def build(options: Options, session: Session | None = None) -> Result:
         state_path = state_file(options.project / CACHE_DIR, options.output)
         owned = (options.output / MARKER).is_file()
         state = load_state(state_path) if options.cache and owned else BuildState()
+        options_key = f"{__version__}\0{options.drafts}\0{options.base_url}"
+        fresh = state.index_current or not options.search
+        # Nothing changed: seen from the files' stamps alone, before anything else is read.
+        if (
+            fresh
+            and state.site_key
+            and quick_stamps(options.project) == state.inputs
+            and hash_files(site_files(options.project, state.inputs), options_key) == state.site_key
+        ):
+            config = load_config(options, Problems())
+            return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         problems = Problems()
         sources = list_inputs(options.project, problems)
         stamps = stamp_files([path for _, path in sources])
-        site_key = hash_files(
-            [options.project / rel for rel, _ in sources if rel.startswith((LAYOUTS_DIR + "/", CONFIG_FILE))],
-            f"{__version__}\0{options.drafts}\0{options.base_url}",
-        )
-        fresh = state.index_current or not options.search
+        site_key = hash_files(site_files(options.project, stamps), options_key)
         if state.site_key == site_key and state.inputs == stamps and fresh and not problems.errors:
             if options.strict and state.warnings:
                 raise BuildError(list(state.warnings))  # the same input has the same warnings
@@ -172,8 +186,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             raise
         # Updating in place without re-indexing leaves the search index where it is, unclaimed.
         carried = [] if options.search or not in_place else [f for f in state.files if f.startswith(INDEX_DIR + "/")]
+        gone = sorted(set(state.files) - set(writer.targets) - set(carried))
         if in_place:
-            gone = sorted(set(state.files) - set(writer.paths()) - set(carried))
             commit_in_place(options.output, staging, writer.changes(), gone)
         else:
             swap_in(staging, options.output)
@@ -183,7 +197,10 @@ def build(options: Options, session: Session | None = None) -> Result:
             save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, files, current))
             if archive.pictures:
                 archive.pictures.prune()
-    return Result(archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept)
+    changed = sorted(writer.wrote.union(gone))
+    return Result(
+        archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept, changed=changed
+    )
 
 
 @contextmanager
@@ -197,6 +214,48 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def quick_stamps(project: Path) -> Stamps | None:
+    """The stamps `stamp_files` gives for every input, found without `list_inputs`' Paths and checks.
+
+    Enough to see that nothing changed since the last build at the cost of one stat a file;
+    None when a link or a file outside the usual needs the full walk (which explains problems).
+    """
+    root = project.as_posix()
+    prefix = "" if root == "." else root + "/"
+    stamps: Stamps = {}
+    config = prefix + CONFIG_FILE
+    try:
+        info = os.stat(config)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        stamps[config] = (info.st_mtime_ns, info.st_size)
+    pending = [prefix + folder for folder in (CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR) if os.path.isdir(prefix + folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                    continue
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    stamps[entry.path] = (info.st_mtime_ns, info.st_size)
+    return stamps
+
+
+def site_files(project: Path, stamps: Stamps) -> list[Path]:
+    """The theme's files and site.yaml, among the stamped inputs: what every page is made with."""
+    root = project.as_posix()
+    prefix = "" if root == "." else root + "/"
+    starts = (prefix + LAYOUTS_DIR + "/", prefix + CONFIG_FILE)
+    return [Path(path) for path in stamps if path.startswith(starts)]
 
 
 def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:
@@ -217,27 +276,27 @@ def render_all(
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
     site_key, old = previous
     memo: dict[int, object] = {}
+    files = [safe_relpath(urls.output_file(o.path)) for o in outputs]
     prints = {o.path: fingerprint(site_key, o, memo) for o in outputs}
-    targets = [writer.claim(urls.output_file(o.path), o.template) for o in outputs]
+    targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]
     default = next(iter(envs.values()))
     todo = [
-        i
-        for i, o in enumerate(outputs)
-        if old.get(o.path) != prints[o.path] or not writer.keep(urls.output_file(o.path), targets[i])
+        i for i, o in enumerate(outputs) if old.get(o.path) != prints[o.path] or not writer.keep(files[i], targets[i])
     ]
     progress = Progress("rendering", len(todo), quiet=options.quiet)
 
-    def render_slice(indices: Sequence[int]) -> tuple[int, int, SourceError | None]:
-        written = 0
+    def render_slice(indices: Sequence[int]) -> tuple[list[str], int, SourceError | None]:
+        written: list[str] = []
         for done, i in enumerate(indices):
             output = outputs[i]
             try:
                 env = envs.get(output.lang, default)
                 page = render(env, output.template, {**output.context, "page_url": output.url})
             except jinja2.TemplateError as err:
-                return written, done - written, template_error(err, options.project)
-            written += writer.put(urls.output_file(output.path), targets[i], page)
-        return written, len(indices) - written, None
+                return written, done - len(written), template_error(err, options.project)
+            if writer.put(files[i], targets[i], page):
+                written.append(files[i])
+        return written, len(indices) - len(written), None
 
     parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]
     results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
@@ -245,7 +304,9 @@ def render_all(
     errors = [error for _, _, error in results if error]
     if errors:
         raise BuildError(errors[:1])
-    writer.written += sum(w for w, _, _ in results)
+    for written, _, _ in results:
+        writer.wrote.update(written)
+        writer.written += len(written)
     writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
     return prints
 

@@ -35,6 +35,7 @@ import jinja2
 from . import cbor
 from .archive import Archive
 from .errors import BuildError, SourceError
+from .parallel import map_forked, slices, workers
 from .render import make_environment, render
 from .writer import Writer, discard_tree, remove_tree
 
@@ -91,7 +92,7 @@ def _pages_changed(writer: Writer, pages: list[str], previous: Sequence[str]) ->
     """In an incremental build: a page was added, removed or rewritten."""
     if set(pages) != {rel for rel in previous if rel.endswith(".html")}:
         return True
-    return any(writer.targets[rel].exists() for rel in pages)
+    return any(rel in writer.wrote for rel in pages)
 
 
 def keep_index(writer: Writer, previous: Sequence[str]) -> bool:
@@ -112,15 +113,15 @@ def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
 
 def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
     """The new site's pages in one folder: each one just written, or else the previous build's."""
-    made: set[Path] = set()
+    made: set[str] = set()
+    previous = os.fspath(writer.previous) if writer.in_place and writer.previous is not None else ""
     for rel in pages:
-        source = writer.targets[rel]
-        if not source.exists() and writer.previous is not None:
-            source = writer.previous / rel
-        target = site / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        source = f"{previous}/{rel}" if previous and rel not in writer.wrote else writer.targets[rel]
+        target = f"{site}/{rel}"
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         try:
             os.link(source, target)
         except OSError:
@@ -128,23 +129,35 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
 
 
 def _write_events(project: Path, archive: Archive, folder: Path) -> None:
-    """One small page per event, for Pagefind only: the theme's search-event.html."""
+    """One small page per event, for Pagefind only: the theme's search-event.html, rendered on every core."""
     config = archive.config
     envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
     folder.mkdir(parents=True)
     if not (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file():
         return  # a theme without the template: events are found on their articles' pages
-    for article in archive.articles:
-        # An event leads to its article's page in the article's own language.
-        env = envs.get(article.lang, envs[config.language])
-        for event in article.events:
+    events = [event for article in archive.articles for event in article.events]
+
+    def write_slice(part: Sequence[int]) -> SourceError | None:
+        # Indices, not events: workers are sent their work by pickle, and an event pickles the whole archive.
+        for event in (events[i] for i in part):
+            article = event.article
+            url = article.url
+            # An event leads to its article's page in the article's own language.
+            env = envs.get(article.lang, envs[config.language])
             try:
-                page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
+                page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{url}#{event.anchor}"})
             except jinja2.TemplateError as err:
-                line = getattr(err, "lineno", 0) or 0
-                raise BuildError([SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", line, str(err))]) from None
+                return SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", getattr(err, "lineno", 0) or 0, str(err))
             name = f"{article.lang}-{article.slug}-{event.number}.html"
-            (folder / name).write_text(page, encoding="utf-8")
+            with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
+                handle.write(page)
+        return None
+
+    everything = range(len(events))
+    parts = slices(everything, workers() * 4) if len(events) > 200 else [everything]
+    errors = [error for error in map_forked(write_slice, parts) if error]
+    if errors:
+        raise BuildError(errors[:1])
 
 
 def pagefind_binary() -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import html
 import logging
 import mimetypes
-import os
 import signal
 import sys
 import time
@@ -24,9 +24,11 @@ from tornado import web
 
 from .errors import BuildError, Problems, UsageError
 from .pipeline import Options, Result, Session, build, load_config
+from .watch import Inotify
 
 WATCHED = ("site.yaml", "content", "layouts", "assets")
 POLL_SECONDS = 0.2
+SETTLE_SECONDS = 0.01
 NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>"
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
@@ -40,7 +42,6 @@ class Site:
         self.session = Session()
         self.base_path = load_config(options, Problems()).base_path
         self.errors: list[str] = []
-        self.files: dict[str, tuple[int, int, int]] = {}
         self.dirty = False
 
     def mark_dirty(self) -> None:
@@ -68,12 +69,9 @@ class Site:
             print(f"{what}build failed: {len(self.errors)} error(s); the pages show them until a fix", file=sys.stderr)
         else:
             self.report(result, what, time.perf_counter() - start)
-        before = self.files
-        if not changed or not (self.errors or result.unchanged):  # else the output folder is as it was
-            self.files = snapshot(self.root)
+        modified = [] if self.errors or result.unchanged else visible(result.changed)
         if self.errors != was_failing:
             return "*"
-        modified = sorted(rel for rel in self.files.keys() | before.keys() if self.files.get(rel) != before.get(rel))
         if not modified:
             return None
         if all(rel.endswith(".css") for rel in modified):
@@ -93,25 +91,9 @@ class Site:
             print(f"now serving under {self.base_path}", flush=True)
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
-    """Identity of every file of the site (a build leaves the files it does not change as they were)."""
-    files: dict[str, tuple[int, int, int]] = {}
-    pending = [(root, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
-            else:
-                stat = entry.stat(follow_symlinks=False)
-                files[prefix + entry.name] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    return files
+def visible(files: list[str]) -> list[str]:
+    """The files of a build a browser can be shown (not the generator's own dot-files)."""
+    return [rel for rel in files if not rel.startswith(".") and "/." not in rel]
 
 
 def locate(raw: str, base: str, root: Path) -> tuple[int, str]:
@@ -257,9 +239,49 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
         else:
             print(f"error: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
         return 1
+    notify = Inotify.open(site.options.project, WATCHED)  # before the first build: no save is missed
     site.rebuild()
     shown_host = f"[{host}]" if ":" in host else host
     print(f"serving http://{shown_host}:{port}{site.base_path} (Ctrl-C stops)", flush=True)
+    if notify is None or not await follow(notify, site):
+        await poll(server, site)
+    return 0
+
+
+async def follow(notify: Inotify, site: Site) -> bool:
+    """Rebuild as soon as inotify reports a change; False when polling must take over."""
+    wake = asyncio.Event()
+    changed: list[str] = []
+    lost = False
+
+    def on_ready() -> None:
+        # Read here, in the loop's callback: the descriptor never stays readable with nobody to read it.
+        nonlocal lost
+        found = notify.read()
+        lost = lost or found is None
+        changed.extend(found or [])
+        wake.set()
+
+    loop = asyncio.get_running_loop()
+    loop.add_reader(notify.fd, on_ready)
+    try:
+        while True:
+            await wake.wait()
+            await asyncio.sleep(SETTLE_SECONDS)  # the rest of the save (an editor may write a file and rename it)
+            wake.clear()
+            if lost:
+                return False
+            if changed:
+                first = changed[0]
+                changed.clear()
+                rebuilt(site, first)
+    finally:
+        loop.remove_reader(notify.fd)
+        notify.close()
+
+
+async def poll(server: LiveServer, site: Site) -> None:
+    """Stat every watched file a few times a second; rebuild when one changed."""
     interval = POLL_SECONDS
     while True:
         await asyncio.sleep(interval)
@@ -269,10 +291,24 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
         interval = max(POLL_SECONDS, 4 * (time.perf_counter() - began))
         if site.dirty:
             site.dirty = False
-            changed = _relative(server.watcher.filepath, site.options.project)
-            path = site.rebuild(changed)
-            if path is not None:
-                LiveReloadHandler.reload_waiters(path)
+            rebuilt(site, _relative(server.watcher.filepath, site.options.project))
+
+
+def rebuilt(site: Site, changed: str) -> None:
+    """Rebuild after a change, and tell the browsers what to reload.
+
+    The cyclic garbage collector waits until the browsers are told: re-enabled after a build,
+    it first goes over every object the build made, and the reload need not wait for that.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        path = site.rebuild(changed)
+        if path is not None:
+            LiveReloadHandler.reload_waiters(path)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _relative(filepath: str | None, project: Path) -> str:

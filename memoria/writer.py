@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import time
 import unicodedata
@@ -16,6 +17,9 @@ def safe_relpath(rel: str) -> str:
     """A relative POSIX path that stays inside the output folder, or ValueError."""
     if not rel or "\\" in rel or "\x00" in rel or rel.startswith("/"):
         raise ValueError(f"unsafe output path {rel!r}")
+    plain = rel.split("/")
+    if ":" not in plain[0] and "" not in plain and "." not in plain and ".." not in plain:
+        return rel  # already in the form PurePosixPath would give: tens of thousands of pages skip it
     parts = PurePosixPath(rel).parts
     if any(part in ("", ".", "..") for part in parts) or ":" in parts[0]:
         raise ValueError(f"unsafe output path {rel!r}")
@@ -30,6 +34,9 @@ class Writer:
     so it keeps its modification time. In place (an incremental build): only
     changed files are written, flat, into a transaction folder, and moved into
     the output folder together once everything has rendered.
+
+    Targets are plain strings, not Paths: a site has tens of thousands of files,
+    and making a Path for each cost a good part of a rebuild that changes few.
     """
 
     def __init__(self, root: Path, previous: Path | None = None, in_place: bool = False):
@@ -37,65 +44,80 @@ class Writer:
         self.previous = previous if previous and previous.is_dir() else None
         self.in_place = in_place and self.previous is not None
         self.owners: dict[str, tuple[str, str]] = {}
-        self.targets: dict[str, Path] = {}
+        self.targets: dict[str, str] = {}
         self.written = 0
         self.kept = 0
+        # The files written by this build (also by forked workers, once they report them).
+        self.wrote: set[str] = set()
+        self._root = os.fspath(root)
+        self._previous = os.fspath(self.previous) if self.previous else ""
 
-    def claim(self, rel: str, owner: str) -> Path:
+    def claim(self, rel: str, owner: str) -> str:
         """Reserve an output path, refusing escapes and a path claimed twice; where to write it."""
         path = safe_relpath(rel)
-        key = unicodedata.normalize("NFC", path).casefold()
+        key = unicodedata.normalize("NFC", path).casefold() if not path.isascii() else path.lower()
         if key in self.owners:
             _, first_owner = self.owners[key]
             raise SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")
         self.owners[key] = (path, owner)
         # Folders are made when the first file goes into them, by whichever process writes it.
-        target = self.root / (f"{len(self.targets):07d}" if self.in_place else path)
+        target = f"{self._root}/{len(self.targets):07d}" if self.in_place else f"{self._root}/{path}"
         self.targets[path] = target
         return target
 
     def write(self, rel: str, data: bytes | str, owner: str = "memoria") -> None:
         """Claim and write one file of the site (text is encoded as UTF-8)."""
-        if self.put(rel, self.claim(rel, owner), data):
+        path = safe_relpath(rel)
+        if self.put(path, self.claim(path, owner), data):
+            self.wrote.add(path)
             self.written += 1
         else:
             self.kept += 1
 
-    def put(self, rel: str, target: Path, data: bytes | str) -> bool:
+    def put(self, rel: str, target: str, data: bytes | str) -> bool:
         """Write a claimed file; False when the previous build has the same bytes (then it is kept)."""
         if isinstance(data, str):
             data = data.encode("utf-8")
         if self.previous is not None and self._same(rel, data) and self.keep(rel, target):
             return False
         try:
-            target.write_bytes(data)
+            with open(target, "wb") as handle:
+                handle.write(data)
         except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(data)
         return True
 
-    def keep(self, rel: str, target: Path) -> bool:
+    def keep(self, rel: str, target: str) -> bool:
         """Keep the previous build's file as it is; False when there is none to keep."""
         if self.previous is None:
             return False
-        old = self.previous / rel
+        old = f"{self._previous}/{rel}"
         if self.in_place:
-            return old.is_file() and not old.is_symlink()
+            try:
+                return stat.S_ISREG(os.lstat(old).st_mode)
+            except OSError:
+                return False
         try:
             os.link(old, target)
         except FileNotFoundError:
-            if not old.is_file():
+            if not os.path.isfile(old):
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             os.link(old, target)
         except OSError:
             return False
         return True
 
     def _same(self, rel: str, data: bytes) -> bool:
-        old = self.previous / rel  # type: ignore[operator]
+        old = f"{self._previous}/{rel}"
         try:
-            return not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data
+            info = os.lstat(old)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+                return False
+            with open(old, "rb") as handle:
+                return handle.read() == data
         except OSError:
             return False
 
@@ -109,7 +131,7 @@ class Writer:
 
     def changes(self) -> list[tuple[str, str]]:
         """In place: (transaction file, output path) for each file written."""
-        return sorted((target.name, rel) for rel, target in self.targets.items() if target.exists())
+        return sorted((os.path.basename(self.targets[rel]), rel) for rel in self.wrote)
 
 
 def remove_tree(path: Path) -> None:

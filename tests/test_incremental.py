@@ -25,6 +25,7 @@ FILES = {
     **{f"content/articles/a{n}.md": article(n, "ann-smith, Bob Jones", f"2020-0{n}-01") for n in range(1, 7)},
     "content/people/ann-smith.md": "---\nname: Ann Smith\nborn: 1950\n---\nAnn's life.\n",
     "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+    "content/articles/d1.md": "---\ntitle: Draft\ndate: 2020-09-01\ndraft: true\npeople: [Dee Draft, ann-smith]\n---\nDraft.\n",
     "assets/extra.txt": "one\n",
 }
 
@@ -33,6 +34,14 @@ def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
     def change(project: Path) -> None:
         path = project / rel
         path.write_text(path.read_text().replace(old, new, 1))
+
+    return change
+
+
+def create(rel: str, text: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text)
 
     return change
 
@@ -61,13 +70,19 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "deleted person": delete("content/people/ann-smith.md"),
     "renamed article": rename("content/articles/a5.md", "content/articles/a5-new.md"),
     "deleted asset": delete("assets/extra.txt"),
+    "article made a draft": edit("content/articles/a6.md", "title: Article 6", "title: Article 6\ndraft: true"),
+    "draft published": edit("content/articles/d1.md", "draft: true", "draft: false"),
+    "person unpublished": edit("content/people/ann-smith.md", "born: 1950", "born: 1950\npublished: false"),
+    "new article in a new folder": create("content/articles/2030/new.md", article(7, "Ann Smith", "2030-01-01")),
+    "site language": edit("site.yaml", "title: Incremental", "title: Incremental\nlanguage: fr"),
 }
 
 
-def clean_build_of(project: Path, where: Path) -> dict[str, bytes]:
+def clean_build_of(project: Path, where: Path, *args: str) -> dict[str, bytes]:
     copy = where / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("output", ".memoria", ".output*"))
-    assert run_cli(copy, "--no-cache").code == 0
+    assert run_cli(copy, "--no-cache", *args).code == 0
     return {rel: data for rel, (data, _) in snapshot(copy / "output").items()}
 
 
@@ -145,3 +160,60 @@ def test_a_build_without_search_keeps_the_index_and_the_next_build_refreshes_it(
     }
     assert after != before
     assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
+
+
+@pytest.mark.parametrize("flags", [("--drafts",), ("--base-url", "/archive/")])
+def test_changed_options_give_a_clean_build_and_back(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    """The cached readings and pages depend on the command line too: switching a flag on and off."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    for args in ((), flags, ()):
+        assert run_cli(project, *args).code == 0
+        built = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+        assert built == clean_build_of(project, tmp_path, *args), args
+
+
+def test_dev_server_session_follows_every_kind_of_change(tmp_path: Path) -> None:
+    """One process building again and again (the dev server keeps parsed and read files in memory)."""
+    from memoria.pipeline import Options, Session, build
+
+    def site_files(folder: Path) -> dict[str, bytes]:
+        return {rel: data for rel, (data, _) in snapshot(folder).items() if not rel.startswith("pagefind/")}
+
+    pristine = make_site(tmp_path / "pristine", FILES, CONFIG)
+    project = tmp_path / "site"
+    shutil.copytree(pristine, project)
+    session = Session()
+    options = Options(project, project / "output", quiet=True, search=False)
+    build(options, session)
+    original = site_files(project / "output")
+    for kind in sorted(CHANGES):
+        CHANGES[kind](project)
+        build(options, session)
+        clean = clean_build_of(project, tmp_path)
+        assert site_files(project / "output") == {
+            rel: d for rel, d in clean.items() if not rel.startswith("pagefind/")
+        }, kind
+        for name in ("site.yaml", "content", "layouts", "assets"):
+            if (project / name).is_dir():
+                shutil.rmtree(project / name)
+                shutil.copytree(pristine / name, project / name)
+            else:
+                shutil.copy2(pristine / name, project / name)
+        build(options, session)
+        assert site_files(project / "output") == original, f"{kind}, undone"
+
+
+def test_no_search_flag_keeps_the_index_until_a_build_without_it(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    index = {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()}
+    CHANGES["article body"](project)
+    assert run_cli(project, "--no-search").code == 0
+    built = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+    clean = clean_build_of(project, tmp_path)
+    assert {r: d for r, d in built.items() if not r.startswith("pagefind/")} == {
+        r: d for r, d in clean.items() if not r.startswith("pagefind/")
+    }
+    assert {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()} == index
+    assert run_cli(project).code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean

@@ -1,6 +1,6 @@
 """Benchmark Memoria against Pelican and Hugo on the same generated corpus, in the same run.
 
-    python3 tests/benchmarks/bench.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR]
+    python3 tests/benchmarks/bench.py [--sizes 1000 10000 50000] [--runs 3] [--work DIR] [--only-memoria] [--no-search]
 
 Not part of the test suite. For each size: generate the corpus with ../shared/bench/make_corpus.py,
 convert it for the peers with ../shared/bench/peers/, then time (median of --runs):
@@ -83,7 +83,10 @@ def median_of(runs: int, prepare, command: list[str], cwd: Path | None = None) -
     return statistics.median(times), max(peaks)
 
 
-def bench_size(n: int, runs: int, work: Path, python: Path, hugo: Path) -> dict[str, tuple[float, int]]:
+def bench_size(
+    n: int, runs: int, work: Path, peers: tuple[Path, Path] | None, flags: tuple[str, ...] = ()
+) -> dict[str, tuple[float, int]]:
+    """Time Memoria, and the peers unless `peers` is None, on one corpus size."""
     corpus = work / f"corpus-{n}"
     if not corpus.exists():
         subprocess.run(
@@ -91,19 +94,12 @@ def bench_size(n: int, runs: int, work: Path, python: Path, hugo: Path) -> dict[
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    memoria, pelican, hugo_site = work / f"memoria-{n}", work / f"pelican-{n}", work / f"hugo-{n}"
-    for folder in (memoria, pelican, hugo_site):
-        shutil.rmtree(folder, ignore_errors=True)
+    memoria = work / f"memoria-{n}"
+    shutil.rmtree(memoria, ignore_errors=True)
     shutil.copytree(corpus, memoria)
     shutil.copytree(REPO / "layouts", memoria / "layouts")
     shutil.copytree(REPO / "assets", memoria / "assets")
-    subprocess.run(
-        [str(python), str(PEERS / "to_pelican.py"), str(corpus), str(pelican)], check=True, stdout=subprocess.DEVNULL
-    )
-    subprocess.run(
-        [str(python), str(PEERS / "to_hugo.py"), str(corpus), str(hugo_site)], check=True, stdout=subprocess.DEVNULL
-    )
-    build = [sys.executable, str(REPO / "build.py"), "--quiet", "--project", str(memoria)]
+    build = [sys.executable, str(REPO / "build.py"), "--quiet", "--project", str(memoria), *flags]
 
     def clean(_: int) -> None:
         shutil.rmtree(memoria / "output", ignore_errors=True)
@@ -117,7 +113,19 @@ def bench_size(n: int, runs: int, work: Path, python: Path, hugo: Path) -> dict[
     target = first_article(memoria)
     results["memoria body edit"] = median_of(runs, lambda k: edit_body(target, k), build)
     results["memoria title edit"] = median_of(runs, lambda k: edit_title(target, k), build)
+    if peers is None:
+        return results
 
+    python, hugo = peers
+    pelican, hugo_site = work / f"pelican-{n}", work / f"hugo-{n}"
+    for folder in (pelican, hugo_site):
+        shutil.rmtree(folder, ignore_errors=True)
+    subprocess.run(
+        [str(python), str(PEERS / "to_pelican.py"), str(corpus), str(pelican)], check=True, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        [str(python), str(PEERS / "to_hugo.py"), str(corpus), str(hugo_site)], check=True, stdout=subprocess.DEVNULL
+    )
     pelican_bin = str(python.parent / "pelican")
     p_build = [pelican_bin, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
     results["pelican cold"] = median_of(
@@ -142,22 +150,37 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "memoria-bench")
+    parser.add_argument("--only-memoria", action="store_true", help="time Memoria alone, without Pelican and Hugo")
+    parser.add_argument("--no-search", action="store_true", help="build without the search index (as the dev server)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    python, hugo = peer_env(args.work)
+    peers = None if args.only_memoria else peer_env(args.work)
+    flags = ("--no-search",) if args.no_search else ()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; median of {args.runs}"
     )
-    print(
-        "\n| articles | Memoria cold | Pelican cold | Hugo cold | Memoria/Pelican | no change | body edit (Pelican cached, Hugo) | title edit | peak MB |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
     per_article = {}
+    if peers is None:
+        print("\n| articles | Memoria cold | no change | body edit | title edit | peak MB |")
+        print("|---|---|---|---|---|---|")
+    else:
+        print(
+            "\n| articles | Memoria cold | Pelican cold | Hugo cold | Memoria/Pelican | no change | body edit (Pelican cached, Hugo) | title edit | peak MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        r = bench_size(n, args.runs, args.work, python, hugo)
-        m, p, h = r["memoria cold"][0], r["pelican cold"][0], r["hugo cold"][0]
+        r = bench_size(n, args.runs, args.work, peers, flags)
+        m = r["memoria cold"][0]
         per_article[n] = m / n
         peak = max(v[1] for k, v in r.items() if k.startswith("memoria"))
+        if peers is None:
+            print(
+                f"| {n:,} | {m:.1f} s | {r['memoria no change'][0]:.2f} s | {r['memoria body edit'][0]:.2f} s "
+                f"| {r['memoria title edit'][0]:.2f} s | {peak} |",
+                flush=True,
+            )
+            continue
+        p, h = r["pelican cold"][0], r["hugo cold"][0]
         print(
             f"| {n:,} | {m:.1f} s | {p:.1f} s | {h:.1f} s | {m / p:.2f} | {r['memoria no change'][0]:.2f} s "
             f"| {r['memoria body edit'][0]:.2f} s ({r['pelican body edit'][0]:.1f} s, {r['hugo body edit'][0]:.1f} s) "
