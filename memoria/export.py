@@ -69,16 +69,19 @@ def _json(value: Any) -> str:
 
 # What an item of archive.json is made from: its file (path and digest) and the links made to it.
 def _article_key(a: Article) -> tuple[Any, ...]:
-    return ("a", a.path, a.digest, tuple((m.person.slug, m.role) for m in a.people if m.person))
+    return ("a", a.path, a.digest, a.prefix, tuple((m.person.slug, m.role) for m in a.people if m.person))
 
 
 def _person_key(p: Person) -> tuple[Any, ...]:
-    articles = tuple((a.slug, role) for a, role in p.mentions)
+    articles = tuple((article_id(a), role) for a, role in p.mentions)
     return ("p", p.path, p.digest, p.slug, p.name, articles, tuple(event_id(e) for e in p.events))
 
 
 def _event_key(e: Event) -> tuple[Any, ...]:
-    return ("e", e.article.path, e.article.digest, e.number, tuple(m.person.slug for m in e.people if m.person))
+    return (
+        "e", e.article.path, e.article.digest, e.article.prefix, e.number,
+        tuple(m.person.slug for m in e.people if m.person),
+    )  # fmt: skip
 
 
 def _edtf(value: EDTFDate | None) -> dict[str, str] | None:

@@ -144,6 +144,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             and quick_stamps(options.project) == state.inputs
             and hash_files(site_files(options.project, state.inputs), options_key) == state.site_key
         ):
+            if options.strict and state.warnings:
+                raise BuildError(list(state.warnings))  # the same input has the same warnings
             config = load_config(options, Problems())
             return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
         problems = Problems()
