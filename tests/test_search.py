@@ -214,7 +214,9 @@ def test_events_are_results_that_lead_to_their_place_on_the_article(page: Any, o
 def test_results_can_be_narrowed_by_kind_year_and_language(page: Any, origin: str) -> None:
     assert len({r["href"] for r in search(page, origin, "Khojaly")}) > 3
     for name in ("Kind", "Year", "Language"):
-        assert page.locator(".pagefind-ui__filter-name", has_text=name).count() == 1
+        filter_name = page.locator(".pagefind-ui__filter-name", has_text=name)
+        filter_name.first.wait_for(timeout=15_000)  # the filters are drawn after the first results
+        assert filter_name.count() == 1
     page.locator(".pagefind-ui__filter-name", has_text="Kind").click()
     page.locator(".pagefind-ui__filter-label", has_text="Person").click()
     page.wait_for_function(
