@@ -173,7 +173,7 @@ def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, 
             pages.append(thing)
     if hidden_urls:
         _unlink(hidden_urls, config.base_path, [*articles, *people, *pages])
-    articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)
+    articles = newest_first(articles)
     if config.multilingual:
         people = _merge_translations(people, config)
         # Translations share slugs: each language's pages are checked on their own (memoria.languages).
@@ -192,6 +192,11 @@ def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, 
         tags=tags,
         timeline=build_timeline(articles),
     )
+
+
+def newest_first(articles: list[Article]) -> list[Article]:
+    """Articles in the order of the site's lists: newest first, then by title and slug."""
+    return sorted(articles, key=lambda a: (a.date, a.title, a.slug), reverse=True)
 
 
 def split_language(stem: str, config: SiteConfig) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from .archive import Archive, build_timeline, check_claims, collect_terms
+from .archive import Archive, build_timeline, check_claims, collect_terms, newest_first
 from .collation import sort_key
 from .config import SiteConfig
 from .errors import Problems
@@ -39,8 +39,7 @@ def language_views(archive: Archive, problems: Problems) -> list[Archive]:
     page_groups = _groups(archive.pages, problems)
     views = []
     for code in config.codes:
-        articles = _chosen(article_groups, code, config)
-        articles.sort(key=lambda a: (a.date, a.title, a.slug), reverse=True)
+        articles = newest_first(_chosen(article_groups, code, config))
         pages = sorted(_chosen(page_groups, code, config), key=lambda p: p.slug)
         shown = {id(article) for article in articles}
         people = [_person_in(person, code, shown) for person in archive.people]
