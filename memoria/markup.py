@@ -11,8 +11,10 @@ import markdown
 import nh3
 
 from .slugs import slugify
+from .typography import SmartPunctuation
 
-EXTENSIONS = ["extra", "toc", "smarty", "sane_lists"]
+# Python-Markdown's own, and smarty's rules for quotes, dashes and ellipses made fast (memoria.typography).
+EXTENSIONS = ["extra", "toc", "sane_lists"]
 
 _TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -88,8 +90,9 @@ class Renderer:
     def __init__(self, base_path: str = "/", embeds: tuple[str, ...] = ()):
         self.base_path = base_path
         self.embeds = embeds
-        config: dict[str, Any] = {"toc": {"slugify": _heading_id}, "smarty": {"smart_angled_quotes": False}}
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=config, output_format="html")
+        config: dict[str, Any] = {"toc": {"slugify": _heading_id}}
+        extensions = [*EXTENSIONS, SmartPunctuation()]
+        self._md = markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
 
     def render(self, text: str) -> str:
         """Markdown text to sanitised HTML."""

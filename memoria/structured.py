@@ -24,13 +24,17 @@ Data = dict[str, Any]
 SCHEMA = "https://schema.org"
 
 # JSON may hold '</script>' or '<!--' in a title; in a script element those would end it early.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# (str.translate with a table of strings took a third of an article page's time: replace() is quicker.)
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def dump_jsonld(data: Data) -> Markup:
     """JSON for a script element: compact, deterministic, and unable to close the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_SAFE))
+    for char, escaped in _SCRIPT_SAFE:
+        if char in text:
+            text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def schema_date(value: EDTFDate | datetime.date | None) -> str | None:
