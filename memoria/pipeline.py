@@ -169,9 +169,10 @@ def build(options: Options, session: Session | None = None) -> Result:
             writer = Writer(staging, options.output if owned else None, in_place)
             # The dev server keeps its compiled templates until the theme or site.yaml changes.
             kept = session.environments if session else {}
+            cache = options.project / CACHE_DIR if options.cache else None
             envs = {
                 code: kept.get((site_key, code))
-                or make_environment(options.project / LAYOUTS_DIR, archive.config, code)
+                or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache)
                 for code in archive.config.codes
             }
             if session:

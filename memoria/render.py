@@ -22,8 +22,12 @@ from .structured import Structured
 from .urls import Linker
 
 
-def make_environment(layouts: Path, config: SiteConfig, language: str | None = None) -> jinja2.Environment:
+def make_environment(
+    layouts: Path, config: SiteConfig, language: str | None = None, cache: Path | None = None
+) -> jinja2.Environment:
     """The template environment of one site in one language (default: the site's): words, links and dates.
+
+    `cache`: a folder where the data files' encoded items are kept between builds (export.Fragments).
 
     The theme's words come from `layouts/i18n/<language>.po` through Jinja's i18n extension,
     newstyle, so `_()` and `{% trans %}` escape their values like any other output.
@@ -57,7 +61,7 @@ def make_environment(layouts: Path, config: SiteConfig, language: str | None = N
     )
     env.filters["language_name"] = lambda tag: language_name(tag, locale)
     env.filters.update(Structured(config, linker).filters())
-    env.filters.update(Exporter(config, linker).filters())
+    env.filters.update(Exporter(config, linker, cache).filters())
     env.filters.update(figures.filters(config.base_path))
     env.filters["name"] = lambda person: person.name_in(language)
     env.filters["autonym"] = autonym

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, day
+from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, Fragments, day
 from tests.conftest import copy_example, make_site, run_cli
 
 BASE = "https://example.org/archive/"
@@ -177,3 +177,24 @@ def test_the_data_page_lists_every_file(example: Path) -> None:
         assert f'href="/archive/data/{name}"' in html
     for column in (*ARTICLE_COLUMNS, *PERSON_COLUMNS, *EVENT_COLUMNS):
         assert f"<code>{column}</code>" in html
+
+
+def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_path: Path) -> None:
+    store = tmp_path / "data-x.pickle"
+    made: list[str] = []
+
+    def make(item: tuple[str, int]) -> str:
+        made.append(item[0])
+        return f"<{item[0]}:{item[1]}>"
+
+    items = [("a", 1), ("b", 1), ("a", 1)]  # the same key twice: each item still has its text, in order
+    assert Fragments(store, "v1").encode(items, lambda i: i, make) == ["<a:1>", "<b:1>", "<a:1>"]
+    assert made == ["a", "b"]
+    made.clear()
+    # A new process: only the changed item is made; the others come from the store.
+    assert Fragments(store, "v1").encode([("a", 1), ("b", 2)], lambda i: i, make) == ["<a:1>", "<b:2>"]
+    assert made == ["b"]
+    made.clear()
+    # Another generator or site.yaml: nothing is taken from the store.
+    assert Fragments(store, "v2").encode([("a", 1)], lambda i: i, make) == ["<a:1>"]
+    assert made == ["a"]
