@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -36,6 +37,10 @@ def _start_worker() -> None:
         pass
     if os.getppid() == 1:
         os._exit(1)
+    # The parent builds with the cyclic collector paused; a worker renders thousands of pages, whose
+    # cycles would otherwise pile up. The parent's objects were frozen before the fork: a collection
+    # here goes over only what the worker made.
+    gc.enable()
 
 
 def _run(item: Any) -> Any:
@@ -64,6 +69,7 @@ def map_forked(
                 done(item)
         return results
     _task = task
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker)
     try:
@@ -76,6 +82,7 @@ def map_forked(
         raise
     finally:
         _task = None
+        gc.unfreeze()
     pool.shutdown()
     return results
 
