@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BuildError, SourceError, UsageError
-from .pipeline import Options, build, check
-from .scaffold import new_file
+from .quick import Options, unchanged
+
+if TYPE_CHECKING:
+    from .archive import Archive
+    from .errors import Problems
+
+# The rest of the generator (memoria.pipeline and what it imports: Markdown, Jinja, Pillow, Babel,
+# ICU) is imported only when there is something to build: most builds find nothing changed.
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -61,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     options = options_from(args)
     try:
         if args.command == "new":
-            return _new(parser, args, options)
+            from .scaffold import new_file
+
+            return _new(parser, args, options, new_file)
         if args.command == "check":
-            return _check(options)
+            from .pipeline import check
+
+            return _check(options, check)
         if args.command == "serve":
             from .server import serve
 
@@ -82,6 +94,16 @@ def _build(options: Options) -> int:
     # of the build, and another at exit, cost a good part of a rebuild at 10,000 articles).
     gc.disable()
     try:
+        state = unchanged(options)
+        if state is not None:
+            if options.strict and state.warnings:
+                raise BuildError(list(state.warnings))  # the same input has the same warnings
+            report(state.warnings, [])
+            if not options.quiet:
+                print(f"nothing changed since the last build of {options.output}")
+            return 0
+        from .pipeline import build
+
         result = build(options)
     except BuildError as err:
         report([], err.errors)
@@ -98,7 +120,7 @@ def _build(options: Options) -> int:
     return 0
 
 
-def _check(options: Options) -> int:
+def _check(options: Options, check: Callable[[Options], tuple[Archive, Problems]]) -> int:
     archive, problems = check(options)
     errors = problems.errors + (problems.warnings if options.strict else [])
     report([] if options.strict else problems.warnings, errors)
@@ -115,7 +137,12 @@ def _check(options: Options) -> int:
     return 0
 
 
-def _new(parser: argparse.ArgumentParser, args: argparse.Namespace, options: Options) -> int:
+def _new(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    options: Options,
+    new_file: Callable[[Path, str, str], str],
+) -> int:
     if len(args.args) != 2 or args.args[0] not in ("article", "person", "page"):
         parser.error('usage: build.py new article "Title" | new person "Name" | new page "Title"')
     path = new_file(options.project, args.args[0], args.args[1])

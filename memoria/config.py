@@ -11,8 +11,7 @@ from babel import Locale, UnknownLocaleError
 from .errors import Problems, SourceError
 from .fields import Fields, sub_text
 from .frontmatter import Document, decode, parse_yaml
-
-CONFIG_FILE = "site.yaml"
+from .sources import CONFIG_FILE
 
 KNOWN = frozenset(
     [

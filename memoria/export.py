@@ -126,7 +126,9 @@ class Fragments:
         if self.kept is None:
             stored = load_pickle(self.store, self.version) if self.store else None
             self.kept = stored if isinstance(stored, dict) else {}
-        kept, used, texts = self.kept, {}, []
+        kept = self.kept
+        used: dict[tuple[Any, ...], str] = {}
+        texts: list[str] = []
         for item in items:
             made_of = key(item)
             text = used.get(made_of)

@@ -9,6 +9,7 @@ from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 
 from .slugs import slugify
 from .typography import SmartPunctuation
@@ -91,7 +92,7 @@ class Renderer:
         self.base_path = base_path
         self.embeds = embeds
         config: dict[str, Any] = {"toc": {"slugify": _heading_id}}
-        extensions = [*EXTENSIONS, SmartPunctuation()]
+        extensions: list[str | Extension] = [*EXTENSIONS, SmartPunctuation()]
         self._md = markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
 
     def render(self, text: str) -> str:

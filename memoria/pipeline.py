@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
-import stat
 import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
@@ -14,11 +12,12 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from . import __version__, urls
+from . import urls
 from .archive import Archive, build_archive
-from .config import CONFIG_FILE, SiteConfig, parse_config
+from .config import SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
+from .fingerprint import fingerprint
 from .images import CLEANED, RASTER, ImageError, ImageProcessor
 from .languages import language_views
 from .linkcheck import check_site
@@ -28,28 +27,14 @@ from .pages import Output, plan_site
 from .parallel import map_forked, slices, workers
 from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
+from .quick import Options, is_unchanged, last_state, site_key
 from .render import make_environment, render
 from .search import INDEX_DIR, index_site, keep_index
-from .sources import ASSETS_DIR, CONTENT_DIR, walk_files
-from .state import BuildState, Stamps, fingerprint, hash_files, load_state, save_state, stamp_files, state_file
+from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
+from .state import BuildState, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
-LAYOUTS_DIR = "layouts"
-CACHE_DIR = ".memoria"
-
-
-@dataclass
-class Options:
-    """What the command line asked for."""
-
-    project: Path
-    output: Path
-    drafts: bool = False
-    base_url: str | None = None
-    strict: bool = False
-    quiet: bool = False
-    cache: bool = True
-    search: bool = True
+__all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
 
 
 @dataclass
@@ -123,6 +108,13 @@ def stop_on_problems(problems: Problems, strict: bool) -> None:
         raise BuildError(problems.errors + (problems.warnings if strict else []))
 
 
+def unchanged_result(options: Options, state: BuildState) -> Result:
+    """What a build that found nothing changed says: the last build's warnings (errors under --strict)."""
+    if options.strict and state.warnings:
+        raise BuildError(list(state.warnings))  # the same input has the same warnings
+    return Result(load_config(options, Problems()), None, state.warnings, len(state.pages), 0, 0, unchanged=True)
+
+
 def build(options: Options, session: Session | None = None) -> Result:
     """Build the site into the output folder, or leave it untouched and raise BuildError.
 
@@ -134,36 +126,23 @@ def build(options: Options, session: Session | None = None) -> Result:
         recover(options.output)
         state_path = state_file(options.project / CACHE_DIR, options.output)
         owned = (options.output / MARKER).is_file()
-        state = load_state(state_path) if options.cache and owned else BuildState()
-        options_key = f"{__version__}\0{options.drafts}\0{options.base_url}"
-        fresh = state.index_current or not options.search
-        # Nothing changed: seen from the files' stamps alone, before anything else is read.
-        if (
-            fresh
-            and state.site_key
-            and quick_stamps(options.project) == state.inputs
-            and hash_files(site_files(options.project, state.inputs), options_key) == state.site_key
-        ):
-            if options.strict and state.warnings:
-                raise BuildError(list(state.warnings))  # the same input has the same warnings
-            config = load_config(options, Problems())
-            return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
+        state = last_state(options)
+        if is_unchanged(options, state):  # seen from the files' stamps alone, before anything else is read
+            return unchanged_result(options, state)
         problems = Problems()
         sources = list_inputs(options.project, problems)
         stamps = stamp_files([path for _, path in sources])
-        site_key = hash_files(site_files(options.project, stamps), options_key)
-        if state.site_key == site_key and state.inputs == stamps and fresh and not problems.errors:
-            if options.strict and state.warnings:
-                raise BuildError(list(state.warnings))  # the same input has the same warnings
-            config = load_config(options, Problems())
-            return Result(config, None, state.warnings, len(state.pages), 0, 0, unchanged=True)
+        key = site_key(options, stamps)
+        fresh = state.index_current or not options.search
+        if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
+            return unchanged_result(options, state)
         walked = problems
         archive, problems = load_archive(options, session, sources)
         problems.extend(walked)
         stop_on_problems(problems, options.strict)
         outputs = plan_site(archive)
         # Same theme and settings: update the pages that changed in place; else build anew and swap.
-        in_place = owned and state.site_key == site_key and bool(state.files)
+        in_place = owned and state.site_key == key and bool(state.files)
         staging = new_staging(options.output, "txn" if in_place else "new")
         try:
             writer = Writer(staging, options.output if owned else None, in_place)
@@ -171,13 +150,13 @@ def build(options: Options, session: Session | None = None) -> Result:
             kept = session.environments if session else {}
             cache = options.project / CACHE_DIR if options.cache else None
             envs = {
-                code: kept.get((site_key, code))
+                code: kept.get((key, code))
                 or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache)
                 for code in archive.config.codes
             }
             if session:
-                session.environments = {(site_key, code): env for code, env in envs.items()}
-            pages = render_all(options, envs, outputs, writer, (site_key, state.pages))
+                session.environments = {(key, code): env for code, env in envs.items()}
+            pages = render_all(options, envs, outputs, writer, (key, state.pages))
             copy_assets(options, writer, archive.pictures, problems)
             write_extras(archive.config, writer)
             if options.search:
@@ -197,7 +176,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         if options.cache:
             current = options.search or (state.index_current and writer.written == 0)
             files = sorted([*writer.paths(), *carried])
-            save_state(state_path, BuildState(site_key, stamps, pages, problems.warnings, files, current))
+            save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current))
             if archive.pictures:
                 archive.pictures.prune()
     changed = sorted(writer.wrote.union(gone))
@@ -217,48 +196,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def quick_stamps(project: Path) -> Stamps | None:
-    """The stamps `stamp_files` gives for every input, found without `list_inputs`' Paths and checks.
-
-    Enough to see that nothing changed since the last build at the cost of one stat a file;
-    None when a link or a file outside the usual needs the full walk (which explains problems).
-    """
-    root = project.as_posix()
-    prefix = "" if root == "." else root + "/"
-    stamps: Stamps = {}
-    config = prefix + CONFIG_FILE
-    try:
-        info = os.stat(config)
-    except FileNotFoundError:
-        pass
-    else:
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        stamps[config] = (info.st_mtime_ns, info.st_size)
-    pending = [prefix + folder for folder in (CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR) if os.path.isdir(prefix + folder)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
-                    continue
-                if entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    info = entry.stat(follow_symlinks=False)
-                    stamps[entry.path] = (info.st_mtime_ns, info.st_size)
-    return stamps
-
-
-def site_files(project: Path, stamps: Stamps) -> list[Path]:
-    """The theme's files and site.yaml, among the stamped inputs: what every page is made with."""
-    root = project.as_posix()
-    prefix = "" if root == "." else root + "/"
-    starts = (prefix + LAYOUTS_DIR + "/", prefix + CONFIG_FILE)
-    return [Path(path) for path in stamps if path.startswith(starts)]
 
 
 def list_inputs(project: Path, problems: Problems) -> list[tuple[str, Path]]:

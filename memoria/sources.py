@@ -7,8 +7,12 @@ from pathlib import Path
 
 from .errors import Problems
 
+# A project: site.yaml, its content, its theme and its assets; and the generator's own folder.
+CONFIG_FILE = "site.yaml"
 CONTENT_DIR = "content"
+LAYOUTS_DIR = "layouts"
 ASSETS_DIR = "assets"
+CACHE_DIR = ".memoria"
 
 
 def _inside(path: Path, root: Path) -> bool:
