@@ -1,0 +1,65 @@
+"""The no-change check: what it sees as a change, and what it leaves unimported."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memoria.quick import Options, is_unchanged, last_state, unchanged
+from tests.conftest import REPO, make_site, run_cli
+
+ARTICLE = "---\ntitle: One\ndate: 2020-01-01\n---\n\nText.\n"
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    project = make_site(tmp_path / "site", {"content/articles/one.md": ARTICLE})
+    assert run_cli(project, "--no-search").code == 0
+    return project
+
+
+def options(project: Path, **changes: object) -> Options:
+    return Options(project, project / "output", search=False, **changes)  # type: ignore[arg-type]
+
+
+def touch(path: Path) -> None:
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+
+
+def test_nothing_changed_after_a_build(built: Path) -> None:
+    assert unchanged(options(built)) is not None
+
+
+@pytest.mark.parametrize(
+    "change", ["content/articles/one.md", "layouts/base.html", "assets/css/memoria.css", "site.yaml"]
+)
+def test_a_touched_input_is_a_change(built: Path, change: str) -> None:
+    touch(built / change)
+    assert not is_unchanged(options(built), last_state(options(built)))
+
+
+def test_a_new_file_and_other_options_are_changes(built: Path) -> None:
+    (built / "content/articles/two.md").write_text(ARTICLE.replace("One", "Two"), encoding="utf-8")
+    assert unchanged(options(built)) is None
+    (built / "content/articles/two.md").unlink()
+    assert unchanged(options(built)) is not None
+    assert unchanged(options(built, drafts=True)) is None
+    assert unchanged(options(built, cache=False)) is None
+    # The search index was not built (--no-search): a build with search has work to do.
+    assert unchanged(Options(built, built / "output")) is None
+
+
+def test_a_build_with_nothing_changed_imports_no_model_markdown_or_templates(built: Path) -> None:
+    code = (
+        "import sys; from memoria import cli;"
+        f"status = cli.main(['--project', {str(built)!r}, '--no-search']);"
+        "heavy = [m for m in ('memoria.pipeline', 'memoria.model', 'markdown', 'jinja2', 'PIL', 'babel') if m in sys.modules];"
+        "print(status, heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.splitlines() == ["nothing changed since the last build of " + str(built / "output"), "0 []"]
