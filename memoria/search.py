@@ -67,6 +67,8 @@ EVENT_TEMPLATE = "search-event.html"
 EVENTS_DIR = "_memoria_events"  # in the folder Pagefind reads, never in the site
 _SHOW_FROM = 200  # pages; fewer are indexed too quickly to say so
 _PR_SET_PDEATHSIG = 1
+# Event records rendered by forked workers past this many: forking a large build costs about a second.
+FORK_EVENTS = 2000
 # Searched pages of one language in one part of the index: Pagefind took 3 s and 245 MB for 1,000.
 SHARD_PAGES = 1000
 # Pagefind runs at once: each uses mostly one core, and a few hundred MB.
@@ -465,7 +467,7 @@ def _write_events(project: Path, archive: Archive, placed: list[tuple[Event, str
         return None
 
     everything = range(len(placed))
-    parts = slices(everything, workers() * 4) if len(placed) > 200 else [everything]
+    parts = slices(everything, workers() * 4) if len(placed) > FORK_EVENTS else [everything]
     errors = [error for error in map_forked(write_slice, parts) if error]
     if errors:
         raise BuildError(errors[:1])
