@@ -199,8 +199,8 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def searched(browser: Any, origin: str, address: str) -> tuple[str, list[str]]:
-    """The message and the result links Pagefind's interface shows, with every result loaded."""
+def searched(browser: Any, origin: str, address: str) -> tuple[str, list[str], list[str]]:
+    """The message, the result links (every result loaded) and the filters' values that Pagefind's interface shows."""
     context = browser.new_context()
     page = context.new_page()
     problems: list[str] = []
@@ -215,10 +215,12 @@ def searched(browser: Any, origin: str, address: str) -> tuple[str, list[str]]:
         page.wait_for_function("!document.querySelector('.pagefind-ui__result .pagefind-ui__loading')")
         message = page.inner_text(".pagefind-ui__message")
         hrefs = page.eval_on_selector_all("a.pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+        page.locator(".pagefind-ui__filter-name").first.wait_for(timeout=15_000)  # drawn after the results
+        kinds = page.eval_on_selector_all(".pagefind-ui__filter-label", "els => els.map(e => e.textContent.trim())")
     finally:
         context.close()
     assert problems == []
-    return message, hrefs
+    return message, hrefs, kinds
 
 
 @pytest.mark.browser
@@ -227,15 +229,15 @@ def test_a_search_finds_pages_of_every_part(browser: Any, sites: dict[str, Path]
     where = {url: part for url, part in indexed_urls(site).items() if url.startswith("/articles/") and "#" not in url}
     assert len(set(where.values())) == 5
     with serve_site(site) as origin:
-        message, hrefs = searched(browser, origin, f"{BASE_PATH}search/?q=zephyr")
-        assert message.startswith("11 results")
+        message, hrefs, kinds = searched(browser, origin, f"{BASE_PATH}search/?q=zephyr")
+        assert message.startswith("11 results") and "Article (11)" in kinds, "filters count every part"
         assert sorted(hrefs) == sorted(BASE_PATH + url.lstrip("/") for url in where)
         for n in (0, 5, 10):
             # A word in one part only: the other parts answer with their longest indexed prefix of it
             # (Pagefind does so in an index that lacks a word), ranked below the page that has it.
-            _, hrefs = searched(browser, origin, f"{BASE_PATH}search/?q={WORDS[n]}")
+            _, hrefs, _ = searched(browser, origin, f"{BASE_PATH}search/?q={WORDS[n]}")
             assert hrefs[0] == f"{BASE_PATH}articles/a{n:02d}/"
-        _, hrefs = searched(browser, origin, f"{BASE_PATH}search/?q=ceremony")
+        _, hrefs, _ = searched(browser, origin, f"{BASE_PATH}search/?q=ceremony")
         events = [h for h in hrefs if re.fullmatch(rf"{BASE_PATH}articles/a\d\d/#event_1", h)]
         assert len(hrefs) == 22 and len(set(events)) == 11, "each article, which lists its event, and each event"
 
@@ -245,13 +247,13 @@ def test_each_language_and_all_of_them_are_searched_in_parts(browser: Any, sites
     site = sites["example"]
     assert (site / "pagefind/1/pagefind-entry.json").is_file() and (site / "pagefind/all/1").is_dir()
     with serve_site(site) as origin:
-        _, russian = searched(browser, origin, f"{BASE_PATH}ru/search/?q={quote('Мамедов')}")
+        _, russian, _ = searched(browser, origin, f"{BASE_PATH}ru/search/?q={quote('Мамедов')}")
         assert f"{BASE_PATH}ru/people/soltan-mammadov/" in russian
         assert all(h.startswith(f"{BASE_PATH}ru/") for h in russian), "only Russian pages, from every part"
-        _, english = searched(browser, origin, f"{BASE_PATH}search/?q=Mammadov")
+        _, english, _ = searched(browser, origin, f"{BASE_PATH}search/?q=Mammadov")
         assert f"{BASE_PATH}people/soltan-mammadov/" in english
         assert not any(h.startswith((f"{BASE_PATH}ru/", f"{BASE_PATH}az/", f"{BASE_PATH}fr/")) for h in english)
-        _, everywhere = searched(browser, origin, f"{BASE_PATH}az/search/?q={quote('Мамедов')}&all=1")
+        _, everywhere, _ = searched(browser, origin, f"{BASE_PATH}az/search/?q={quote('Мамедов')}&all=1")
         assert f"{BASE_PATH}ru/people/soltan-mammadov/" in everywhere
 
 
