@@ -15,6 +15,7 @@ from .errors import BuildError
 from .export import ARTICLE_COLUMNS, EVENT_COLUMNS, PERSON_COLUMNS
 from .model import Article, Page, Person
 from .redirects import plan_redirects
+from .search import search_page_parts, shard_counts
 
 SEARCH = "search/"
 FEED = "feed.xml"
@@ -95,6 +96,11 @@ def plan_site(archive: Archive) -> list[Output]:
     outputs.append(Output("robots.txt", "robots.txt", {}))
     outputs.append(Output("404.html", "404.html", {}, archive.config.language))
     outputs.extend(plan_aliases(archive, outputs))
+    # A large archive's search index is in parts: each search page lists the ones it merges.
+    counts = shard_counts(outputs, archive.config.multilingual)
+    for output in outputs:
+        if output.template == "search.html":
+            output.context.update(search_page_parts(counts, output.lang, archive.config.multilingual))
     return outputs
 
 

@@ -160,7 +160,9 @@ def build(options: Options, session: Session | None = None) -> Result:
             copy_assets(options, writer, archive.pictures, problems)
             write_extras(archive.config, writer)
             if options.search:
-                index_site(options.project, archive, writer, state.files, options.quiet, not state.index_current)
+                manifest = state_path.with_name(state_path.stem + "-search.pickle") if options.cache else None
+                stale = not state.index_current
+                index_site(options.project, archive, writer, state.files, options.quiet, stale, outputs, manifest)
             elif not in_place:
                 keep_index(writer, state.files)
         except BaseException:

@@ -11,6 +11,16 @@ links to the new and kept pages beside the output — and its files go through t
 writer like every other file: unchanged ones are kept, and in an incremental build the
 new index is committed together with the pages. An incremental build that changed no
 HTML keeps the previous index without running Pagefind.
+
+Pagefind has no incremental mode, and its memory grows with what one run indexes (about
+2.8 GB for 12,000 pages). A large site's index is therefore made in parts: each searched
+page goes, by a hash of its path, into one of K parts (K for each language: one per
+SHARD_PAGES of its searched pages), each part is indexed by its own Pagefind run into its
+own bundle (/pagefind/ for part 0, /pagefind/1/, /pagefind/2/ ... for the others), and the
+search page merges them (Pagefind's `mergeIndex`). A build re-runs Pagefind only for the
+parts whose pages or events changed, found from a small record of the last index kept in
+the build's cache folder; the other parts' files are kept as they are. A site of one part
+is indexed as a whole, as it always was.
 """
 
 from __future__ import annotations
@@ -21,23 +31,34 @@ import glob
 import gzip
 import hashlib
 import json
+import math
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from . import cbor
+from . import __version__, cbor, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
+from .model import Article, Event, Person
 from .parallel import map_forked, slices, workers
 from .render import make_environment, render
+from .stored import load_pickle, save_pickle
 from .writer import Writer, discard_tree, remove_tree
+
+if TYPE_CHECKING:
+    from .pages import Output
 
 LAYOUTS_DIR = "layouts"
 INDEX_DIR = "pagefind"
@@ -46,14 +67,32 @@ EVENT_TEMPLATE = "search-event.html"
 EVENTS_DIR = "_memoria_events"  # in the folder Pagefind reads, never in the site
 _SHOW_FROM = 200  # pages; fewer are indexed too quickly to say so
 _PR_SET_PDEATHSIG = 1
+# Event records rendered by forked workers past this many: forking a large build costs about a second.
+FORK_EVENTS = 2000
+# Searched pages of one language in one part of the index: Pagefind took 3 s and 245 MB for 1,000.
+SHARD_PAGES = 1000
+# Pagefind runs at once: each uses mostly one core, and a few hundred MB.
+_RUNS_AT_ONCE = 2
+# The pages Pagefind indexes carry this attribute (else Pagefind indexes every page whole).
+_BODY = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
+_MANIFEST_VERSION = f"{__version__}/search-parts/1"
 
 
 def index_site(
-    project: Path, archive: Archive, writer: Writer, previous: Sequence[str], quiet: bool = False, force: bool = False
+    project: Path,
+    archive: Archive,
+    writer: Writer,
+    previous: Sequence[str],
+    quiet: bool = False,
+    force: bool = False,
+    outputs: Sequence[Output] = (),
+    manifest: Path | None = None,
 ) -> None:
     """Index the pages the writer holds, and the archive's events, into /pagefind/ (BuildError if Pagefind fails).
 
     `previous` lists the files of the build the writer updates, to see whether any page changed.
+    `outputs` (the site's plan) say each page's language and how many parts the index has;
+    `manifest` is where the parts' contents are remembered between builds (None: nowhere).
     """
     # Beside the output, like the writer's own folder ('.output.memoria-new'), one for each process: a
     # Pagefind that outlived a killed build can write only into its own, removed here with the others.
@@ -64,28 +103,278 @@ def index_site(
     pages = [rel for rel in writer.paths() if rel.endswith(".html")]
     if not force and writer.in_place and not _pages_changed(writer, pages, previous) and _keep_index(writer, previous):
         return
+    counts = shard_counts(outputs, archive.config.multilingual)
     try:
-        site, index = work / "site", work / INDEX_DIR
-        _link_pages(writer, pages, site)
-        _write_events(project, archive, site / EVENTS_DIR)
-        if not quiet and len(pages) >= _SHOW_FROM and sys.stderr.isatty() and not os.environ.get("CI"):
-            print(f"indexing {len(pages)} pages for search ...", file=sys.stderr)
-        config = archive.config
-        if config.multilingual:
-            # An index for each language (by each page's <html lang>), searched from its pages; and
-            # one of every page in one index, in pagefind/all/, to search all languages at once.
-            run_pagefind(site, index, None)
-            run_pagefind(site, work / ALL, config.language)
-            settle_filters(work / ALL)
-            (work / ALL).rename(index / ALL)
-        else:
-            run_pagefind(site, index, config.language)
-        settle_filters(index)
-        for path in sorted(index.rglob("*")):
-            if path.is_file():
-                writer.write(f"{INDEX_DIR}/{path.relative_to(index).as_posix()}", path.read_bytes(), "pagefind")
+        if max(counts.values(), default=1) == 1:
+            _index_whole(project, archive, writer, pages, work, quiet)
+            return
+        old = None if force or not writer.in_place else _load_manifest(manifest, previous, counts)
+        parts = _Parts(counts, outputs)
+        _index_parts(project, archive, writer, previous, pages, parts, old, work, quiet)
+        if manifest is not None:
+            _save_manifest(manifest, writer, counts, parts)
     finally:
         discard_tree(work)  # tens of thousands of files at scale: removed in the background
+
+
+def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[str], work: Path, quiet: bool) -> None:
+    """The index of a site of one part: every page and event, in /pagefind/ (and /pagefind/all/)."""
+    site, index = work / "site", work / INDEX_DIR
+    _link_pages(writer, pages, site)
+    if _has_event_template(project):
+        _write_events(project, archive, [(event, f"{site}/{EVENTS_DIR}") for event in _events(archive)])
+    _say(quiet, f"indexing {len(pages)} pages for search ...", len(pages))
+    config = archive.config
+    if config.multilingual:
+        # An index for each language (by each page's <html lang>), searched from its pages; and
+        # one of every page in one index, in pagefind/all/, to search all languages at once.
+        run_pagefind(site, index, None)
+        run_pagefind(site, work / ALL, config.language)
+        settle_filters(work / ALL)
+        (work / ALL).rename(index / ALL)
+    else:
+        run_pagefind(site, index, config.language)
+    settle_filters(index)
+    for path in sorted(index.rglob("*")):
+        if path.is_file():
+            writer.write(f"{INDEX_DIR}/{path.relative_to(index).as_posix()}", path.read_bytes(), "pagefind")
+
+
+def _say(quiet: bool, message: str, pages: int) -> None:
+    """Tell a person at a terminal that indexing takes a while."""
+    if not quiet and pages >= _SHOW_FROM and sys.stderr.isatty() and not os.environ.get("CI"):
+        print(message, file=sys.stderr)
+
+
+# --- an index in parts -----------------------------------------------------------------------------
+
+
+def shard_counts(outputs: Iterable[Output], multilingual: bool) -> dict[str, int]:
+    """How many parts each language's index has: one for each SHARD_PAGES of its searched pages.
+
+    Known when the site is planned, so that the search page can list the parts it merges: the
+    pages counted are those the default theme marks `data-pagefind-body` (an article or a free
+    page in the language of its place in the site, the first page of a person). Another theme
+    only makes the parts larger or smaller.
+    """
+    searched: Counter[str] = Counter()
+    for output in outputs:
+        if output.template == "person.html":
+            pager = output.context.get("pager")
+            searched[output.lang] += pager is None or pager.number == 1
+        elif output.template in ("article.html", "page.html"):
+            item = output.context.get("article") or output.context.get("page")
+            searched[output.lang] += not multilingual or item is None or item.lang == output.lang
+    return {lang: max(1, math.ceil(count / SHARD_PAGES)) for lang, count in sorted(searched.items())}
+
+
+def search_page_parts(counts: dict[str, int], language: str, multilingual: bool) -> dict[str, list[str]]:
+    """What the search page of a language merges with /pagefind/ (or with /pagefind/all/ for ?all=1)."""
+    everything = max(counts.values(), default=1)
+    return {
+        "search_parts": [_part_folder(n) for n in range(1, counts.get(language, 1))],
+        "search_all_parts": [_part_folder(n, True) for n in range(1, everything)] if multilingual else [],
+    }
+
+
+def _part_folder(number: int, together: bool = False) -> str:
+    """Where a part of the index is in the site: 'pagefind/', 'pagefind/2/', 'pagefind/all/2/'.
+
+    Digits, which are never the name of Pagefind's own folders nor 'all'.
+    """
+    return f"{INDEX_DIR}/{ALL + '/' if together else ''}{f'{number}/' if number else ''}"
+
+
+def _part_of_file(rel: str) -> int:
+    """The part of the index an index file of the site belongs to."""
+    rest = rel.split("/")[1:]
+    if len(rest) > 1 and rest[0] == ALL:
+        rest = rest[1:]
+    return int(rest[0]) if len(rest) > 1 and rest[0].isdigit() else 0
+
+
+@dataclass
+class _Parts:
+    """The parts of the index of one build: which part each searched page, and each article's events, is in."""
+
+    counts: dict[str, int]
+    outputs: Sequence[Output]
+    pages: dict[str, int] = field(default_factory=dict)  # searched page → part
+    events: dict[str, tuple[int, str]] = field(default_factory=dict)  # article's page → (part, what its events show)
+    bodies: set[str] = field(default_factory=set)  # the pages marked data-pagefind-body
+
+    def __post_init__(self) -> None:
+        self.languages = {urls.output_file(o.path): o.lang for o in self.outputs}
+
+    def place(self, searched: Iterable[str]) -> None:
+        """Put each searched page in a part of its language's: by a stable hash of its path.
+
+        Each part of a language must hold some of its pages (else Pagefind searches that part in
+        another language, and a part of no page cannot be indexed): the language's pages with the
+        smallest hashes go one into each part first. Only when one of those few comes or goes
+        do other pages change parts.
+        """
+        by_language: dict[str, list[tuple[int, str]]] = {}
+        for rel in searched:
+            by_language.setdefault(self.languages.get(rel, ""), []).append((_hash(rel), rel))
+        for language, count in self.counts.items():
+            found = len(by_language.get(language, ()))
+            if count > 1 and found < count:  # a theme that marks far fewer pages than the default one
+                message = f"{count} parts of the search index in '{language}', but only {found} pages to search"
+                raise BuildError([SourceError(LAYOUTS_DIR, 0, f"{message}: mark more pages data-pagefind-body")])
+        for language, hashed in by_language.items():
+            count = self.counts.get(language, 1)
+            for rank, (number, rel) in enumerate(sorted(hashed)):
+                self.pages[rel] = rank if rank < count else number % count
+
+    def part(self, rel: str) -> int:
+        """The part of a page: where it was placed, or else by the hash of its path."""
+        found = self.pages.get(rel)
+        return found if found is not None else _hash(rel) % self.counts.get(self.languages.get(rel, ""), 1)
+
+
+def _hash(rel: str) -> int:
+    return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "big")
+
+
+@dataclass
+class _Manifest:
+    """What the last sharded index held, saved beside the build's state; `key` names its index files."""
+
+    key: str
+    counts: dict[str, int]
+    pages: dict[str, int]
+    events: dict[str, tuple[int, str]]
+    bodies: set[str]
+
+
+def _index_parts(
+    project: Path,
+    archive: Archive,
+    writer: Writer,
+    previous: Sequence[str],
+    pages: list[str],
+    parts: _Parts,
+    old: _Manifest | None,
+    work: Path,
+    quiet: bool,
+) -> None:
+    """Index the site in parts, running Pagefind again only for the parts whose content changed."""
+    config = archive.config
+    # Which pages are searched: a page's attribute is read where it was written, else the last index says.
+    for rel in pages:
+        if rel in writer.wrote or old is None:
+            if _BODY.search(_read(_source(writer, rel))):
+                parts.bodies.add(rel)
+        elif rel in old.bodies:
+            parts.bodies.add(rel)
+    # Pagefind indexes every page whole on a site where no page is marked: so do its parts.
+    parts.place(sorted(parts.bodies) or pages)
+    events = _events(archive) if _has_event_template(project) else []
+    page_of: dict[int, str] = {}  # an article's page, by the article's id
+    for article in archive.articles if events else []:
+        if article.events:
+            page = page_of[id(article)] = _article_page(article, config.prefix(article.lang))
+            parts.events[page] = (parts.part(page), _events_key(article))
+    count = max(parts.counts.values())
+    dirty = set(range(count)) if old is None else _changed_parts(parts, old, writer.wrote)
+    by_part: dict[int, list[str]] = {}
+    for rel in previous:
+        if rel.startswith(INDEX_DIR + "/"):
+            by_part.setdefault(_part_of_file(rel), []).append(rel)
+    for number in range(count):
+        if number not in dirty and not _keep_files(writer, by_part.get(number, [])):
+            dirty.add(number)
+    if not dirty:
+        return
+    todo = sorted(dirty)
+    runs: list[tuple[Path, Path, str | None]] = []
+    for number in todo:
+        site = work / str(number) / "site"
+        _link_pages(writer, [rel for rel, n in parts.pages.items() if n == number], site)
+        (site / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+        if config.multilingual:
+            runs += [(site, work / str(number) / INDEX_DIR, None), (site, work / str(number) / ALL, config.language)]
+        else:
+            runs.append((site, work / str(number) / INDEX_DIR, config.language))
+    placed = [(event, parts.events[page_of[id(event.article)]][0]) for event in events]
+    _write_events(project, archive, [(e, f"{work}/{n}/site/{EVENTS_DIR}") for e, n in placed if n in dirty])
+    searched = sum(1 for n in parts.pages.values() if n in dirty)
+    _say(quiet, f"indexing {searched} pages for search, in {len(todo)} of {count} parts ...", searched)
+    run_pagefinds(runs, max(1, min(workers(), _RUNS_AT_ONCE)))
+    for site, index, _ in runs:
+        settle_filters(index)
+        number = int(site.parent.name)
+        folder = _part_folder(number, index.name == ALL)
+        for path in sorted(index.rglob("*")):
+            rel = path.relative_to(index).as_posix()
+            if path.is_file() and (number == 0 or _is_data(rel)):
+                writer.write(folder + rel, path.read_bytes(), "pagefind")
+
+
+def _is_data(rel: str) -> bool:
+    """A file of the index itself; the other parts search with part 0's program, so need no other."""
+    return "/" in rel or rel == "pagefind-entry.json" or rel.endswith(".pf_meta")
+
+
+def _changed_parts(parts: _Parts, old: _Manifest, wrote: set[str]) -> set[int]:
+    """The parts a page or an article's events came into, left, or changed in."""
+    dirty: set[int] = set()
+    for rel in parts.pages.keys() | old.pages.keys():
+        if rel in wrote or parts.pages.get(rel) != old.pages.get(rel):
+            dirty.update(n for n in (parts.pages.get(rel), old.pages.get(rel)) if n is not None)
+    for page in parts.events.keys() | old.events.keys():
+        new, was = parts.events.get(page), old.events.get(page)
+        if new != was:
+            dirty.update(found[0] for found in (new, was) if found is not None)
+    return dirty
+
+
+def _article_page(article: Article, prefix: str) -> str:
+    """The file of an article's page in its own language, where its events' results lead."""
+    return urls.output_file(prefix + article.url)
+
+
+def _person_key(person: Person | None) -> Any:
+    return (person.url, person.name, sorted(person.names.items()), person.aliases) if person else None
+
+
+def _events_key(article: Article) -> str:
+    """A hash of what the records of an article's events show (the article by its file's digest).
+
+    Their part is indexed again when it changes, even if the article's page did not.
+    """
+    described = (
+        article.digest, article.url, article.lang, article.title,
+        [
+            (e.number, e.date.text, e.title, e.place, [(m.ref, m.role, _person_key(m.person)) for m in e.people])
+            for e in article.events
+        ],
+    )  # fmt: skip
+    return hashlib.blake2b(repr(described).encode(), digest_size=12).hexdigest()
+
+
+def _manifest_key(files: Iterable[str]) -> str:
+    """A name for an index: Pagefind names its files by their content, so their names are enough."""
+    listed = "\n".join(sorted(rel for rel in files if rel.startswith(INDEX_DIR + "/")))
+    return hashlib.blake2b(listed.encode(), digest_size=16).hexdigest()
+
+
+def _load_manifest(path: Path | None, previous: Sequence[str], counts: dict[str, int]) -> _Manifest | None:
+    """The record of the previous build's index, if it is the one in the output and has the same parts."""
+    found = load_pickle(path, _MANIFEST_VERSION) if path is not None else None
+    if not isinstance(found, _Manifest) or found.counts != counts or found.key != _manifest_key(previous):
+        return None
+    return found
+
+
+def _save_manifest(path: Path, writer: Writer, counts: dict[str, int], parts: _Parts) -> None:
+    """Remember what this build's index holds. Saved before the build is committed: if it then fails, the
+    key names an index that is not in the output, and the next build indexes every part again."""
+    files = [rel for rel in writer.targets if rel.startswith(INDEX_DIR + "/")]
+    save_pickle(
+        path, _MANIFEST_VERSION, _Manifest(_manifest_key(files), counts, parts.pages, parts.events, parts.bodies)
+    )
 
 
 def _pages_changed(writer: Writer, pages: list[str], previous: Sequence[str]) -> bool:
@@ -102,8 +391,13 @@ def keep_index(writer: Writer, previous: Sequence[str]) -> bool:
 
 def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
     """Keep the previous build's index as it is; False (and nothing claimed) when it is not all there."""
-    old = [rel for rel in previous if rel.startswith(INDEX_DIR + "/")]
-    if not old or writer.previous is None or not all((writer.previous / rel).is_file() for rel in old):
+    return _keep_files(writer, [rel for rel in previous if rel.startswith(INDEX_DIR + "/")])
+
+
+def _keep_files(writer: Writer, old: list[str]) -> bool:
+    """Keep files of the previous build as they are; False (and nothing claimed) when they are not all there."""
+    previous = os.fspath(writer.previous) if writer.previous is not None else ""
+    if not old or not previous or not all(os.path.isfile(f"{previous}/{rel}") for rel in old):
         return False
     for rel in old:
         writer.keep(rel, writer.claim(rel, "pagefind"))
@@ -111,12 +405,23 @@ def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
     return True
 
 
+def _source(writer: Writer, rel: str) -> str:
+    """Where a page of the new site is now: just written, or else the previous build's."""
+    if writer.in_place and writer.previous is not None and rel not in writer.wrote:
+        return f"{writer.previous}/{rel}"
+    return writer.targets[rel]
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
     """The new site's pages in one folder: each one just written, or else the previous build's."""
     made: set[str] = set()
-    previous = os.fspath(writer.previous) if writer.in_place and writer.previous is not None else ""
     for rel in pages:
-        source = f"{previous}/{rel}" if previous and rel not in writer.wrote else writer.targets[rel]
+        source = _source(writer, rel)
         target = f"{site}/{rel}"
         parent = os.path.dirname(target)
         if parent not in made:
@@ -128,18 +433,26 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _write_events(project: Path, archive: Archive, folder: Path) -> None:
-    """One small page per event, for Pagefind only: the theme's search-event.html, rendered on every core."""
+def _has_event_template(project: Path) -> bool:
+    """A theme without the template: events are found on their articles' pages only."""
+    return (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file()
+
+
+def _events(archive: Archive) -> list[Event]:
+    return [event for article in archive.articles for event in article.events]
+
+
+def _write_events(project: Path, archive: Archive, placed: list[tuple[Event, str]]) -> None:
+    """One small page per event, for Pagefind only, in the folder given with it: the theme's search-event.html,
+    rendered on every core."""
     config = archive.config
     envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
-    folder.mkdir(parents=True)
-    if not (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file():
-        return  # a theme without the template: events are found on their articles' pages
-    events = [event for article in archive.articles for event in article.events]
+    for folder in {folder for _, folder in placed}:
+        os.makedirs(folder, exist_ok=True)
 
     def write_slice(part: Sequence[int]) -> SourceError | None:
         # Indices, not events: workers are sent their work by pickle, and an event pickles the whole archive.
-        for event in (events[i] for i in part):
+        for event, folder in (placed[i] for i in part):
             article = event.article
             url = article.url
             # An event leads to its article's page in the article's own language.
@@ -153,8 +466,8 @@ def _write_events(project: Path, archive: Archive, folder: Path) -> None:
                 handle.write(page)
         return None
 
-    everything = range(len(events))
-    parts = slices(everything, workers() * 4) if len(events) > 200 else [everything]
+    everything = range(len(placed))
+    parts = slices(everything, workers() * 4) if len(placed) > FORK_EVENTS else [everything]
     errors = [error for error in map_forked(write_slice, parts) if error]
     if errors:
         raise BuildError(errors[:1])
@@ -184,13 +497,54 @@ def _with_parent() -> Callable[[], None] | None:
 
 def run_pagefind(site: Path, index: Path, language: str | None) -> None:
     """Pagefind over a folder of pages, written to `index`: one index in `language`, or one per page language."""
-    command = [pagefind_binary(), "--site", str(site), "--output-path", str(index), "--silent"]
-    if language:
-        command += ["--force-language", language.split("-")[0].lower() or "en"]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=_with_parent())
-    if proc.returncode != 0 or not (index / "pagefind-entry.json").is_file():
-        said = " ".join((proc.stderr or proc.stdout).split())[-500:]
-        raise BuildError([SourceError(INDEX_DIR, 0, f"Pagefind could not index the site: {said or proc.returncode}")])
+    run_pagefinds([(site, index, language)], 1)
+
+
+def run_pagefinds(runs: Sequence[tuple[Path, Path, str | None]], at_once: int) -> None:
+    """Pagefind over each (folder of pages, index, language), `at_once` at a time; BuildError for the first that fails.
+
+    Processes started and polled from this thread (a child set up by `preexec_fn` must not be
+    started from several threads); their output goes to files, which never fill up as a pipe can.
+    """
+    binary = pagefind_binary()
+    pending = list(reversed(runs))
+    running: list[_Run] = []
+    try:
+        while pending or running:
+            while pending and len(running) < at_once:
+                running.append(_Run(binary, *pending.pop()))
+            finished = [run for run in running if run.proc.poll() is not None]
+            if not finished:
+                time.sleep(0.02)
+            for run in finished:
+                running.remove(run)
+                run.finish()
+    finally:
+        for run in running:
+            run.proc.kill()
+            run.proc.wait()
+            run.said.close()
+
+
+class _Run:
+    """One Pagefind process, started at once."""
+
+    def __init__(self, binary: str, site: Path, index: Path, language: str | None):
+        command = [binary, "--site", str(site), "--output-path", str(index), "--silent"]
+        if language:
+            command += ["--force-language", language.split("-")[0].lower() or "en"]
+        self.index = index
+        self.said = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the process has ended)
+        self.proc = subprocess.Popen(command, stdout=self.said, stderr=subprocess.STDOUT, preexec_fn=_with_parent())
+
+    def finish(self) -> None:
+        """After the process ended: BuildError, with the end of what Pagefind said, unless it wrote an index."""
+        self.said.seek(0)
+        said = " ".join(self.said.read().decode("utf-8", "replace").split())[-500:]
+        self.said.close()
+        if self.proc.returncode != 0 or not (self.index / "pagefind-entry.json").is_file():
+            message = f"Pagefind could not index the site: {said or self.proc.returncode}"
+            raise BuildError([SourceError(INDEX_DIR, 0, message)])
 
 
 # Pagefind's data files: gzip of this magic and CBOR.

@@ -265,15 +265,18 @@ def test_the_example_project_is_not_indexed_into_the_repository(tmp_path: Path) 
     assert leftovers == []
 
 
-def test_many_events_are_written_for_the_index_by_every_core(tmp_path: Path) -> None:
-    """Past a few hundred events their records are rendered by forked workers: each one is indexed."""
+def test_many_events_are_written_for_the_index_by_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FORK_EVENTS events their records are rendered by forked workers: each one is indexed."""
+    from memoria import search
+    from memoria.pipeline import Options, build
+
+    monkeypatch.setattr(search, "FORK_EVENTS", 200)
     events = "".join(f"  - {{date: '19{n:02d}', title: Event {n}}}\n" for n in range(5))
     files = {
         f"content/articles/a{n}.md": f"---\ntitle: Article {n}\ndate: 2020-01-{n % 28 + 1:02d}\nevents:\n{events}---\nText.\n"
         for n in range(50)
     }
     project = make_site(tmp_path / "site", files)
-    run = run_cli(project)
-    assert run.code == 0, run.err
+    build(Options(project, project / "output", quiet=True))
     fragments = list((project / "output/pagefind/fragment").glob("*.pf_fragment"))
     assert len(fragments) == 50 + 50 * 5
