@@ -19,6 +19,7 @@ from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
 from .fingerprint import fingerprint
 from .images import CLEANED, RASTER, ImageError, ImageProcessor
+from .indexer import INDEX_DIR
 from .languages import language_views
 from .linkcheck import check_site
 from .markup import Renderer
@@ -29,7 +30,7 @@ from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
 from .quick import Options, is_unchanged, last_state, site_key
 from .render import make_environment, render
-from .search import INDEX_DIR, index_site, keep_index
+from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
 from .state import BuildState, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath

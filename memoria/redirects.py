@@ -17,8 +17,9 @@ from urllib.parse import unquote
 
 from . import urls
 from .errors import SourceError
+from .indexer import INDEX_DIR
 from .model import Article, Page
-from .search import EVENTS_DIR, INDEX_DIR
+from .search import EVENTS_DIR
 
 # Paths the site writes besides its pages, and where search keeps its records of events; aliases stay out.
 RESERVED_FOLDERS = ("assets/", f"{INDEX_DIR}/", f"{EVENTS_DIR}/")

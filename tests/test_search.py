@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from memoria.errors import BuildError
-from memoria.search import settle_filters
+from memoria.indexer import settle_filters
 from tests.browser_support import (
     BASE_PATH,
     CHROMIUM,

@@ -1,0 +1,157 @@
+"""The Pagefind program: finding it, running it (several at a time), and making what it writes the same each time."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gzip
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import cbor
+from .errors import BuildError, SourceError
+
+INDEX_DIR = "pagefind"  # in the site: the index and Pagefind's interface
+_PR_SET_PDEATHSIG = 1
+
+
+def pagefind_binary() -> str:
+    """The Pagefind program that the pagefind package installed, or BuildError saying how to get it."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        found = None
+    else:
+        found = get_executable()
+    if found is None or not Path(found).is_file():
+        message = "search needs Pagefind: python3 -m pip install -r requirements.txt (pagefind[extended])"
+        raise BuildError([SourceError("requirements.txt", 0, message)])
+    return str(found)
+
+
+def _with_parent() -> Callable[[], None] | None:
+    """What a child runs before Pagefind starts, on Linux: end when the build that started it ends."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl  # looked up before the fork
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def run_pagefind(site: Path, index: Path, language: str | None) -> None:
+    """Pagefind over a folder of pages, written to `index`: one index in `language`, or one per page language."""
+    run_pagefinds([(site, index, language)], 1)
+
+
+def run_pagefinds(runs: Sequence[tuple[Path, Path, str | None]], at_once: int) -> None:
+    """Pagefind over each (folder of pages, index, language), `at_once` at a time; BuildError for the first that fails.
+
+    Processes started and polled from this thread (a child set up by `preexec_fn` must not be
+    started from several threads); their output goes to files, which never fill up as a pipe can.
+    """
+    binary = pagefind_binary()
+    pending = list(reversed(runs))
+    running: list[_Run] = []
+    try:
+        while pending or running:
+            while pending and len(running) < at_once:
+                running.append(_Run(binary, *pending.pop()))
+            finished = [run for run in running if run.proc.poll() is not None]
+            if not finished:
+                time.sleep(0.02)
+            for run in finished:
+                running.remove(run)
+                run.finish()
+    finally:
+        for run in running:
+            run.proc.kill()
+            run.proc.wait()
+            run.said.close()
+
+
+class _Run:
+    """One Pagefind process, started at once."""
+
+    def __init__(self, binary: str, site: Path, index: Path, language: str | None):
+        command = [binary, "--site", str(site), "--output-path", str(index), "--silent"]
+        if language:
+            command += ["--force-language", language.split("-")[0].lower() or "en"]
+        self.index = index
+        self.said = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the process has ended)
+        self.proc = subprocess.Popen(command, stdout=self.said, stderr=subprocess.STDOUT, preexec_fn=_with_parent())
+
+    def finish(self) -> None:
+        """After the process ended: BuildError, with the end of what Pagefind said, unless it wrote an index."""
+        self.said.seek(0)
+        said = " ".join(self.said.read().decode("utf-8", "replace").split())[-500:]
+        self.said.close()
+        if self.proc.returncode != 0 or not (self.index / "pagefind-entry.json").is_file():
+            message = f"Pagefind could not index the site: {said or self.proc.returncode}"
+            raise BuildError([SourceError(INDEX_DIR, 0, message)])
+
+
+# Pagefind's data files: gzip of this magic and CBOR.
+_MAGIC = b"pagefind_dcd"
+
+
+def settle_filters(index: Path) -> None:
+    """Put Pagefind's filters in a fixed order, so that the same site gives the same index.
+
+    Pagefind 1.5 keeps filters in hash maps and writes their values, and the list of
+    filters in its metadata file, in an order that changes from run to run. Values are
+    sorted here, filters by name, and the files renamed for what they then hold.
+    """
+    entry_path = index / "pagefind-entry.json"
+    entry = entry_path.read_text(encoding="utf-8")
+    for language, info in sorted(json.loads(entry)["languages"].items()):
+        meta_path = index / f"pagefind.{info['hash']}.pf_meta"
+        meta = _load(meta_path)
+        try:
+            filters = meta[3]
+            settled = []
+            for name, old in filters:
+                values = _load(index / "filter" / f"{old}.pf_filter")
+                values[1].sort(key=lambda value: value[0])
+                settled.append([name, _store(index / "filter", old, language, 7, values, ".pf_filter")])
+            meta[3] = sorted(settled)
+        except (TypeError, ValueError, IndexError, KeyError) as err:
+            raise _format_error(f"unexpected metadata ({err})") from None
+        new = _store(index, info["hash"], language, 10, meta, ".pf_meta", prefix="pagefind.")
+        entry = entry.replace(f'"hash":"{info["hash"]}"', f'"hash":"{new}"')
+    # The languages too, in a fixed order (Pagefind writes them in its hash map's).
+    settled_entry = json.loads(entry)
+    settled_entry["languages"] = dict(sorted(settled_entry["languages"].items()))
+    entry_path.write_text(json.dumps(settled_entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _load(path: Path) -> Any:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_MAGIC):
+        raise _format_error(f"{path.name} is not a Pagefind data file")
+    try:
+        value = cbor.loads(data[len(_MAGIC) :])
+    except cbor.CBORError as err:
+        raise _format_error(f"{path.name}: {err}") from None
+    if cbor.dumps(value) != data[len(_MAGIC) :]:
+        raise _format_error(f"{path.name} does not read back as written")
+    return value
+
+
+def _store(folder: Path, old: str, language: str, size: int, value: Any, suffix: str, prefix: str = "") -> str:
+    """Replace a data file by one named for its content; its new name (without prefix and suffix)."""
+    payload = _MAGIC + cbor.dumps(value)
+    name = f"{language}_{hashlib.sha256(payload).hexdigest()[:size]}"
+    (folder / f"{prefix}{old}{suffix}").unlink()
+    (folder / f"{prefix}{name}{suffix}").write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    return name
+
+
+def _format_error(message: str) -> BuildError:
+    return BuildError([SourceError(INDEX_DIR, 0, f"Pagefind wrote an index this Memoria cannot read: {message}")])
