@@ -3,11 +3,13 @@
 Every page is visited in headless Chromium: nothing answers 404, nothing logs an error, every page
 has its stylesheet, and every internal link and #anchor leads somewhere. axe-core checks each kind
 of page against WCAG 2.2 A/AA in light and dark, at phone and desktop widths, and the same pass
-writes the screenshots in docs/screenshots/.
+takes the screenshots of docs/screenshots/ (rewritten there only with MEMORIA_UPDATE_SCREENSHOTS=1:
+a test run leaves the repository as it found it).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from tests.browser_support import (
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = REPO / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("MEMORIA_UPDATE_SCREENSHOTS") == "1"
 SCREENSHOT_HEIGHT = 2500
 WIDTHS = {390: 844, 1280: 900}  # width: viewport height (a phone, a laptop)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -254,8 +257,9 @@ def save_screenshot(page: Any, path: Path, width: int, max_height: int) -> None:
     png = page.screenshot(
         full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}, animations="disabled", caret="hide"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_bytes() != png:
+    assert png.startswith(b"\x89PNG")
+    if UPDATE_SCREENSHOTS and (not path.is_file() or path.read_bytes() != png):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(png)
 
 
