@@ -22,8 +22,6 @@ from memoria.linkcheck import check_site
 from tests.browser_support import (
     AXE_JS,
     BASE_PATH,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     REPO,
     example_site,
     features_site,
@@ -80,17 +78,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def origin(site: Path) -> Iterator[str]:
     with serve_site(site) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require("chromium", "playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def visit(page: Any, url: str) -> Visit:

@@ -15,11 +15,8 @@ from memoria.config import parse_config
 from memoria.errors import Problems
 from tests.browser_support import (
     BASE_PATH,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     example_site,
     html_pages,
-    require,
     serve_site,
 )
 from tests.conftest import make_site, run_cli
@@ -305,15 +302,11 @@ def test_search_has_an_index_per_language_and_one_of_all(site: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser_page(site: Path) -> Iterator[tuple[Any, str]]:
-    require("chromium", "playwright")
-    from playwright.sync_api import sync_playwright
-
-    with serve_site(site) as origin, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+def browser_page(site: Path, browser: Any) -> Iterator[tuple[Any, str]]:
+    with serve_site(site) as origin:
         page = browser.new_page()
         yield page, origin
-        browser.close()
+        page.close()
 
 
 @pytest.mark.browser

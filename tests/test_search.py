@@ -15,8 +15,6 @@ from memoria.errors import BuildError
 from memoria.indexer import settle_filters
 from tests.browser_support import (
     BASE_PATH,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     example_site,
     features_project,
     require,
@@ -126,17 +124,6 @@ def test_a_theme_without_the_event_template_still_builds_its_index(tmp_path: Pat
 def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve_site(example_site(tmp_path_factory)) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require("chromium", "playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

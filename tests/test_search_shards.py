@@ -10,7 +10,6 @@ import gzip
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +18,7 @@ import pytest
 
 from memoria import search
 from memoria.pipeline import Options, build
-from tests.browser_support import BASE_PATH, CHROMIUM, CHROMIUM_ARGS, require, serve_site
+from tests.browser_support import BASE_PATH, serve_site
 from tests.conftest import copy_example, make_site, snapshot
 from tests.test_incremental import CHANGES, CONFIG
 from tests.test_incremental import FILES as INCREMENTAL_FILES
@@ -186,17 +185,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         example = copy_example(root / "example")
         build(Options(example, example / "output", quiet=True, base_url=BASE_PATH))
     return {"small": small / "output", "example": example / "output"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require("chromium", "playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def searched(browser: Any, origin: str, address: str) -> tuple[str, list[str], list[str]]:

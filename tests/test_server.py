@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from memoria.server import locate
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require
 from tests.conftest import REPO, copy_example
 
 ARTICLE = "content/articles/live-preview.md"
@@ -310,18 +309,6 @@ def test_a_template_error_shows_on_the_last_good_pages_until_fixed(serve_project
     assert b"memoria-build-errors" in get(served, "/no-such-page/").body
     layout.write_text(good, encoding="utf-8")
     wait_for(served, "/articles/live-preview/", lambda body: b"memoria-build-errors" not in body)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium, once for the module."""
-    require("playwright", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -58,6 +58,33 @@ def peer_env(work: Path) -> tuple[Path, Path]:
     return python, hugo
 
 
+# make_corpus.py gives every person a distinct name from its lists, which hold about 3,100: it
+# cannot make the 10,000 people of 50,000 articles (it loops for ever). Above this size, a corpus
+# is several of this size made with seeds 1, 2, ..., their articles together (renamed by seed)
+# and the people files of seed 1 (the others' people are the same names, or named without a file).
+CORPUS_PART = 10_000
+
+
+def make_corpus(n: int, work: Path) -> Path:
+    """The benchmark corpus of n articles, made once in `work`."""
+    corpus = work / f"corpus-{n}"
+    if corpus.exists():
+        return corpus
+    parts = -(-n // CORPUS_PART) if n > CORPUS_PART else 1
+    for seed in range(1, parts + 1):
+        folder = corpus if seed == 1 else work / f"corpus-{n}-seed-{seed}"
+        size = n if parts == 1 else CORPUS_PART if seed < parts else n - CORPUS_PART * (parts - 1)
+        command = [sys.executable, str(BENCH / "make_corpus.py"), "--articles", str(size), "--seed", str(seed)]
+        subprocess.run([*command, str(folder)], check=True, stdout=subprocess.DEVNULL)
+        if seed > 1:
+            for article in sorted((folder / "content" / "articles").rglob("*.md")):
+                target = corpus / article.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                article.rename(target.with_name(f"{target.stem}-s{seed}.md"))
+            shutil.rmtree(folder)
+    return corpus
+
+
 def first_article(folder: Path) -> Path:
     return sorted((folder / "content" / "articles").rglob("*.md"))[
         len(list((folder / "content" / "articles").rglob("*.md"))) // 2
@@ -87,13 +114,7 @@ def bench_size(
     n: int, runs: int, work: Path, peers: tuple[Path, Path] | None, flags: tuple[str, ...] = ()
 ) -> dict[str, tuple[float, int]]:
     """Time Memoria, and the peers unless `peers` is None, on one corpus size."""
-    corpus = work / f"corpus-{n}"
-    if not corpus.exists():
-        subprocess.run(
-            [sys.executable, str(BENCH / "make_corpus.py"), "--articles", str(n), str(corpus)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    corpus = make_corpus(n, work)
     memoria = work / f"memoria-{n}"
     shutil.rmtree(memoria, ignore_errors=True)
     shutil.copytree(corpus, memoria)
