@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,13 @@ def load_pickle(path: Path, version: str) -> Any:
 
 
 def save_pickle(path: Path, version: str, value: Any) -> None:
-    """Store a value; a killed build leaves the previous file whole."""
+    """Store a value; a killed build leaves the previous file whole.
+
+    Builds of one project into different output folders may run at once and share these
+    files: each writes its own temporary file, and the last one renamed into place wins whole.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with temporary.open("wb") as handle:
         pickle.dump((version, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)
