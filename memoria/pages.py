@@ -188,6 +188,8 @@ def known_as(article: Article) -> dict[str, list[str]]:
 
 def plan_aliases(archive: Archive, outputs: list[Output]) -> list[Output]:
     """A redirecting page at each old URL of an article or page, or BuildError naming the files that clash."""
+    if not any(a.aliases for a in archive.articles) and not any(p.aliases for p in archive.pages):
+        return []  # the map of every file the site writes is needed only to check aliases against it
     owners: dict[str, str] = {}
     things: list[Article | Person | Page] = [*archive.articles, *archive.people, *archive.pages]
     for thing in things:
