@@ -113,19 +113,20 @@ class Fragments:
     The articles' text is most of archive.json (60 MB at 10,000 articles): an edit re-encodes
     only what changed. In the dev server they stay in memory; with a `store` (a file under
     .memoria/) they are also kept between builds — each data file has its own, as the data
-    files may be rendered in different processes.
+    files may be rendered in different processes. As with the parse cache, the store is a large
+    base and a small file of what was made since, rewritten whole only when that grows.
     """
 
     def __init__(self, store: Path | None, version: str):
         self.store = store
         self.version = version
         self.kept: dict[tuple[Any, ...], str] | None = None
+        self.base: set[tuple[Any, ...]] = set()  # the keys in the store's base file
 
     def encode(self, items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], str]) -> list[str]:
         """Each item's text: the one kept for the same key, or made anew."""
         if self.kept is None:
-            stored = load_pickle(self.store, self.version) if self.store else None
-            self.kept = stored if isinstance(stored, dict) else {}
+            self.kept = self._load()
         kept = self.kept
         used: dict[tuple[Any, ...], str] = {}
         texts: list[str] = []
@@ -137,9 +138,35 @@ class Fragments:
                 used[made_of] = text = make(item) if text is None else text
             texts.append(text)
         if self.store and used.keys() != kept.keys():
-            save_pickle(self.store, self.version, used)
+            self._save(self.store, used)
         self.kept = used
         return texts
+
+    def _load(self) -> dict[tuple[Any, ...], str]:
+        if self.store is None:
+            return {}
+        base, made = (load_pickle(path, self.version) for path in (self.store, _since(self.store)))
+        if not isinstance(base, dict):
+            return {}
+        self.base = set(base)
+        if isinstance(made, dict):
+            base.update(made)
+        return base
+
+    def _save(self, store: Path, used: dict[tuple[Any, ...], str]) -> None:
+        # Keys are what an item is made from: an entry of the base no longer used is never wrong, only kept.
+        made = {made_of: text for made_of, text in used.items() if made_of not in self.base}
+        if len(made) * 5 > len(self.base) or len(self.base) > 2 * len(used):
+            save_pickle(store, self.version, used)
+            save_pickle(_since(store), self.version, {})
+            self.base = set(used)
+        else:
+            save_pickle(_since(store), self.version, made)
+
+
+def _since(store: Path) -> Path:
+    """The file of what was made since a store's base was written."""
+    return store.with_name(store.stem + "-since" + store.suffix)
 
 
 class Exporter:

@@ -192,8 +192,21 @@ def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_p
     assert made == ["a", "b"]
     made.clear()
     # A new process: only the changed item is made; the others come from the store.
+    items = [(f"x{n}", 1) for n in range(20)]
+    Fragments(store, "v1").encode(items, lambda i: i, make)
+    base = store.stat().st_mtime_ns
+    made.clear()
+    changed = [("x0", 2), *items[1:]]
+    assert Fragments(store, "v1").encode(changed, lambda i: i, make) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
+    assert made == ["x0"]
+    # One change of twenty: written to the small file beside the store; the large one is left as it was.
+    assert store.stat().st_mtime_ns == base
+    assert (tmp_path / "data-x-since.pickle").is_file()
+    made.clear()
+    assert Fragments(store, "v1").encode(changed, lambda i: i, make) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
+    assert made == []
     assert Fragments(store, "v1").encode([("a", 1), ("b", 2)], lambda i: i, make) == ["<a:1>", "<b:2>"]
-    assert made == ["b"]
+    assert made == ["a", "b"]
     made.clear()
     # Another generator or site.yaml: nothing is taken from the store.
     assert Fragments(store, "v2").encode([("a", 1)], lambda i: i, make) == ["<a:1>"]
