@@ -96,8 +96,6 @@ def _build(options: Options) -> int:
     try:
         state = unchanged(options)
         if state is not None:
-            if options.strict and state.warnings:
-                raise BuildError(list(state.warnings))  # the same input has the same warnings
             report(state.warnings, [])
             if not options.quiet:
                 print(f"nothing changed since the last build of {options.output}")

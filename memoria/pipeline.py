@@ -28,7 +28,7 @@ from .pages import Output, plan_site
 from .parallel import map_forked, slices, workers
 from .parsing import CacheStore, ParseCache, parse_files
 from .progress import Progress
-from .quick import Options, is_unchanged, last_state, site_key
+from .quick import Options, is_unchanged, last_state, replayed, site_key
 from .render import make_environment, render
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
@@ -111,8 +111,7 @@ def stop_on_problems(problems: Problems, strict: bool) -> None:
 
 def unchanged_result(options: Options, state: BuildState) -> Result:
     """What a build that found nothing changed says: the last build's warnings (errors under --strict)."""
-    if options.strict and state.warnings:
-        raise BuildError(list(state.warnings))  # the same input has the same warnings
+    replayed(options, state)
     return Result(load_config(options, Problems()), None, state.warnings, len(state.pages), 0, 0, unchanged=True)
 
 

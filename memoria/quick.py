@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .errors import BuildError
 from .outputdir import MARKER, check_target, locked, recover
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR
 from .state import BuildState, Stamps, hash_files, load_state, state_file
@@ -38,12 +39,22 @@ class Options:
 
 
 def unchanged(options: Options) -> BuildState | None:
-    """The state of the last build of the output folder when nothing changed since; else None."""
+    """The state of the last build of the output folder when nothing changed since; else None.
+
+    BuildError under --strict when that build had warnings.
+    """
     check_target(options.output, options.project)
     with locked(options.output, options.quiet):
         recover(options.output)
         state = last_state(options)
-        return state if is_unchanged(options, state) else None
+        return replayed(options, state) if is_unchanged(options, state) else None
+
+
+def replayed(options: Options, state: BuildState) -> BuildState:
+    """The last build's state for a build that found nothing changed; BuildError with its warnings under --strict."""
+    if options.strict and state.warnings:
+        raise BuildError(list(state.warnings))  # the same input has the same warnings
+    return state
 
 
 def last_state(options: Options) -> BuildState:
