@@ -83,7 +83,7 @@ class Reading:
     only the files that changed; linking works on fresh copies, never on these.
     """
 
-    key: str  # the settings it was read with (_reading_key)
+    key: str  # the settings it was read with (reading_key)
     thing: Article | Person | Page | None = None
     hidden_keys: set[str] = field(default_factory=set)
     hidden_urls: set[str] = field(default_factory=set)
@@ -91,7 +91,7 @@ class Reading:
     warnings: list[SourceError] = field(default_factory=list)
 
 
-def _reading_key(config: SiteConfig, drafts: bool) -> str:
+def reading_key(config: SiteConfig, drafts: bool) -> str:
     """What a file's reading depends on besides the file: the site's languages and the drafts setting."""
     return f"{','.join(config.codes)}|{config.multilingual}|{drafts}"
 
@@ -99,7 +99,7 @@ def _reading_key(config: SiteConfig, drafts: bool) -> str:
 def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
     """One parsed file read into an article, a person or a page (or what hides it)."""
     problems = Problems()
-    reading = Reading(_reading_key(config, drafts))
+    reading = Reading(reading_key(config, drafts))
     path = item.doc.path
     stem, lang = split_language(PurePosixPath(path).stem, config)
     try:
@@ -143,28 +143,35 @@ def fresh(thing: Article | Person | Page) -> Article | Person | Page:
     return new
 
 
-def build_archive(config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False) -> Archive:
-    """Read every parsed file into the archive; problems are recorded, not raised.
+def build_archive(
+    config: SiteConfig, parsed: list[Parsed], problems: Problems, drafts: bool = False, keep: bool = True
+) -> Archive:
+    """Link what every parsed file reads as (parsing.parse_files reads them) into the archive;
+    problems are recorded, not raised.
 
-    A file read before with the same language and drafts setting is not read again.
+    `keep`: link copies of the readings, leaving them as they were for the next build (the dev
+    server keeps them); without, the readings themselves are linked and are good for nothing else.
     """
     articles: list[Article] = []
     people: list[Person] = []
     pages: list[Page] = []
     hidden: set[str] = set()
     hidden_urls: set[str] = set()
+    key = reading_key(config, drafts)
     for item in sorted(parsed, key=lambda p: p.doc.path):
         reading = item.reading
-        key = _reading_key(config, drafts)
-        if not isinstance(reading, Reading) or reading.key != key:
+        if not isinstance(reading, Reading):  # parsed without being read (parsing.parse_files reads)
             reading = item.reading = read_file(item, config, drafts)
+        elif reading.key != key:
+            # parse_files keeps only what a reading needs: the front matter is gone, it cannot be read again.
+            raise ValueError(f"{item.doc.path} was read with the settings {reading.key!r}, not {key!r}")
         problems.errors.extend(reading.errors)
         problems.warnings.extend(reading.warnings)
         hidden.update(reading.hidden_keys)
         hidden_urls.update(reading.hidden_urls)
         if reading.thing is None:
             continue
-        thing = fresh(reading.thing)
+        thing = fresh(reading.thing) if keep else reading.thing
         if isinstance(thing, Article):
             articles.append(thing)
         elif isinstance(thing, Person):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
+import itertools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,6 +89,10 @@ def _event_key(e: Event) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _json_of(make: Callable[[T], Any]) -> Callable[[T], str]:
+    return lambda item: _json(make(item))
+
+
 def _edtf(value: EDTFDate | None) -> dict[str, str] | None:
     if value is None:
         return None
@@ -107,42 +113,60 @@ def _date_parts(value: EDTFDate | datetime.date | None) -> list[list[int]] | Non
     return None
 
 
+class Pieces:
+    """A data file's text in pieces: looped over in a template, they are written one after the
+    other; shown whole (`{{ articles | archive_json(people) }}`, as themes had it), it is the text."""
+
+    def __init__(self, pieces: Iterable[str]):
+        self._pieces = pieces
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pieces)
+
+    def __str__(self) -> str:
+        return "".join(self._pieces)
+
+
 class Fragments:
     """The encoded items of one data file, by what each is made from, kept from one rendering to the next.
 
     The articles' text is most of archive.json (60 MB at 10,000 articles): an edit re-encodes
-    only what changed. In the dev server they stay in memory; with a `store` (a file under
-    .memoria/) they are also kept between builds — each data file has its own, as the data
-    files may be rendered in different processes. As with the parse cache, the store is a large
-    base and a small file of what was made since, rewritten whole only when that grows.
+    only what changed. With a `store` (a file under .memoria/) they are kept between builds,
+    and read from it for each rendering, not held; without, they stay in memory. Each data
+    file has its own, as the data files may be rendered in different processes. As with the
+    parse cache, the store is a large base and a small file of what was made since, rewritten
+    whole only when that grows. An item is known by a short hash of what it is made from.
     """
 
     def __init__(self, store: Path | None, version: str):
         self.store = store
         self.version = version
-        self.kept: dict[tuple[Any, ...], str] | None = None
-        self.base: set[tuple[Any, ...]] = set()  # the keys in the store's base file
+        self.kept: dict[bytes, bytes] | None = None
+        self.base: set[bytes] = set()  # the keys in the store's base file
 
-    def encode(self, items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], str]) -> list[str]:
-        """Each item's text: the one kept for the same key, or made anew."""
+    def encode(self, items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], str]) -> list[bytes]:
+        """Each item's text in UTF-8: the one kept for the same key, or made anew.
+
+        Kept as bytes, half the memory of text outside ASCII; each is decoded as it is written.
+        """
         if self.kept is None:
             self.kept = self._load()
         kept = self.kept
-        used: dict[tuple[Any, ...], str] = {}
-        texts: list[str] = []
+        used: dict[bytes, bytes] = {}
+        texts: list[bytes] = []
         for item in items:
-            made_of = key(item)
+            made_of = hashlib.blake2b(repr(key(item)).encode(), digest_size=16).digest()
             text = used.get(made_of)
             if text is None:
                 text = kept.get(made_of)
-                used[made_of] = text = make(item) if text is None else text
+                used[made_of] = text = make(item).encode("utf-8") if text is None else text
             texts.append(text)
         if self.store and used.keys() != kept.keys():
             self._save(self.store, used)
-        self.kept = used
+        self.kept = None if self.store else used
         return texts
 
-    def _load(self) -> dict[tuple[Any, ...], str]:
+    def _load(self) -> dict[bytes, bytes]:
         if self.store is None:
             return {}
         base, made = (load_pickle(path, self.version) for path in (self.store, _since(self.store)))
@@ -153,7 +177,7 @@ class Fragments:
             base.update(made)
         return base
 
-    def _save(self, store: Path, used: dict[tuple[Any, ...], str]) -> None:
+    def _save(self, store: Path, used: dict[bytes, bytes]) -> None:
         # Keys are what an item is made from: an entry of the base no longer used is never wrong, only kept.
         made = {made_of: text for made_of, text in used.items() if made_of not in self.base}
         if len(made) * 5 > len(self.base) or len(self.base) > 2 * len(used):
@@ -178,7 +202,7 @@ class Exporter:
         self.linker = linker
         # Items take the site's defaults (an article's language is the site's unless it says): any
         # change of site.yaml starts them anew.
-        version = f"{__version__}\0{linker!r}\0{config!r}"
+        version = f"{__version__}\0{linker!r}\0{config!r}\0utf-8, hashed keys"
         self._fragments = {
             name: Fragments(
                 store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version
@@ -249,8 +273,16 @@ class Exporter:
 
     # Open data
 
-    def archive_json(self, articles: Sequence[Article], people: Sequence[Person]) -> str:
-        """Every article, person and event, linked by slug and URL (each item encoded once: see Fragments)."""
+    def archive_json(self, articles: Sequence[Article], people: Sequence[Person]) -> Pieces:
+        """Every article, person and event, linked by slug and URL, in pieces (each item encoded once: see Fragments).
+
+        The same bytes as one compact json.dumps of the whole. The pieces are written one after
+        the other when the template loops over them: at 10,000 articles the file is 60 MB, and a
+        copy of it held whole was most of a build's memory.
+        """
+        return Pieces(self._archive_json(articles, people))
+
+    def _archive_json(self, articles: Sequence[Article], people: Sequence[Person]) -> Iterator[str]:
         site = {
             "site": {
                 "title": self.config.title,
@@ -259,19 +291,19 @@ class Exporter:
                 "language": self.config.language,
             }
         }
-
-        def each(name: str, items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], Any]) -> str:
-            return ",".join(self._fragments[name].encode(items, key, lambda item: _json(make(item))))
-
-        # The same bytes as one json.dumps of the whole (compact: the C encoder serves calls without indent),
-        # joined once: the file is large, and each copy of it counts.
-        return "".join([
-            _json(site)[:-1],
-            ',"articles":[', each("articles", articles, _article_key, self._article),
-            '],"people":[', each("people", people, _person_key, self._person),
-            '],"events":[', each("events", all_events(articles), _event_key, self._event),
-            "]}\n",
-        ])  # fmt: skip
+        parts: tuple[tuple[str, str, Iterable[Any], Callable[[Any], tuple[Any, ...]], Callable[[Any], str]], ...] = (
+            (',"articles":[', "articles", articles, _article_key, _json_of(self._article)),
+            ('],"people":[', "people", people, _person_key, _json_of(self._person)),
+            ('],"events":[', "events", all_events(articles), _event_key, _json_of(self._event)),
+        )
+        yield _json(site)[:-1]
+        for opening, name, items, key, make in parts:
+            yield opening
+            for number, text in enumerate(self._fragments[name].encode(items, key, make)):
+                if number:
+                    yield ","
+                yield text.decode("utf-8")
+        yield "]}\n"
 
     def _article(self, a: Article) -> dict[str, Any]:
         s = a.source
@@ -329,15 +361,15 @@ class Exporter:
             "article": e.article.slug,
         }
 
-    def articles_csv(self, articles: Sequence[Article]) -> str:
-        """articles.csv: one row per article, newest first."""
+    def articles_csv(self, articles: Sequence[Article]) -> Pieces:
+        """articles.csv: one row per article, newest first (in pieces, as archive.json)."""
         return _csv(ARTICLE_COLUMNS, self._fragments["articles.csv"].encode(articles, _article_key, self._article_row))
 
-    def people_csv(self, people: Sequence[Person]) -> str:
+    def people_csv(self, people: Sequence[Person]) -> Pieces:
         """people.csv: one row per person, A to Z as in the book of names."""
         return _csv(PERSON_COLUMNS, self._fragments["people.csv"].encode(people, _person_key, self._person_row))
 
-    def events_csv(self, articles: Sequence[Article]) -> str:
+    def events_csv(self, articles: Sequence[Article]) -> Pieces:
         """events.csv: one row per event, in the order of the timeline."""
         rows = self._fragments["events.csv"].encode(all_events(articles), _event_key, self._event_row)
         return _csv(EVENT_COLUMNS, rows)
@@ -402,8 +434,8 @@ def _csv_row(cells: Sequence[str]) -> str:
     return _LINE.getvalue()
 
 
-def _csv(header: Sequence[str], rows: list[str]) -> str:
-    return _csv_row(header) + "".join(rows)
+def _csv(header: Sequence[str], rows: list[bytes]) -> Pieces:
+    return Pieces(itertools.chain([_csv_row(header)], (row.decode("utf-8") for row in rows)))
 
 
 def _bib(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -10,6 +11,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,17 +32,27 @@ def _start_worker() -> None:
     # Ctrl-C is the parent's to handle; a worker must not outlive a killed build
     # (Linux: PR_SET_PDEATHSIG = 1).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().prctl(1, signal.SIGKILL)
     if os.getppid() == 1:
         os._exit(1)
     # The parent builds with the cyclic collector paused; a worker renders thousands of pages, whose
     # cycles would otherwise pile up. The parent's objects were frozen before the fork: a collection
     # here goes over only what the worker made.
     gc.enable()
+
+
+def give_back_memory() -> None:
+    """Return the heap's free pages to the system (glibc), before forking: a worker's resident
+    set starts as the parent's, so pages the parent freed but kept would count in every one
+    (60 MB of the parse cache's leftovers at 10,000 articles)."""
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().malloc_trim(0)
+
+
+@lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
 def _run(item: Any) -> Any:
@@ -69,6 +81,7 @@ def map_forked(
                 done(item)
         return results
     _task = task
+    give_back_memory()
     gc.freeze()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker)

@@ -10,9 +10,10 @@ from pathlib import Path
 import markdown
 
 from . import __version__
+from .archive import read_file, reading_key
 from .config import SiteConfig
 from .errors import Problems, SourceError
-from .frontmatter import parse_document
+from .frontmatter import Document, parse_document
 from .markup import Renderer, local_images
 from .model import Parsed
 from .parallel import map_forked, slices, workers
@@ -21,7 +22,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/3"
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/4"
 
 
 @lru_cache(maxsize=4)
@@ -29,22 +30,30 @@ def _renderer(base_path: str, embeds: tuple[str, ...]) -> Renderer:
     return Renderer(base_path, embeds)
 
 
-def parse_one(path: str, data: bytes, base_path: str, embeds: tuple[str, ...]) -> Parsed | SourceError:
-    """One file: its document and its body as safe HTML, or the error that stops it."""
+def parse_one(key: CacheKey, data: bytes, config: SiteConfig, drafts: bool) -> Parsed | SourceError:
+    """One file: its body as safe HTML and what it reads as (archive.Reading), or the error that stops it.
+
+    Only what linking needs is kept: the body's source and the front matter are dropped once
+    read (the cache key covers the settings they were read with), which halved what the parse
+    cache holds and what a build's memory keeps of it.
+    """
+    path, digest = key
     try:
         doc = parse_document(path, data)
     except SourceError as err:
         return err
-    html = _renderer(base_path, embeds).render(doc.body)
-    images = local_images(doc.body, html, base_path, doc.body_line) if "<img" in html else []
-    doc.body = ""  # rendered now; dropping the source halves what the cache keeps
-    return Parsed(doc, html, images=images)
+    html = _renderer(config.base_path, config.embeds).render(doc.body)
+    images = local_images(doc.body, html, config.base_path, doc.body_line) if "<img" in html else []
+    parsed = Parsed(doc, html, digest, images)
+    parsed.reading = read_file(parsed, config, drafts)
+    parsed.doc = Document(path, {}, "", doc.body_line)
+    return parsed
 
 
-def cache_key(path: str, data: bytes, config: SiteConfig) -> CacheKey:
-    """What a parse result depends on: the file's bytes and the site's link settings."""
+def cache_key(path: str, data: bytes, config: SiteConfig, drafts: bool = False) -> CacheKey:
+    """What a parse result depends on: the file's bytes, the site's link settings and what it is read with."""
     digest = hashlib.blake2b(data, digest_size=16)
-    digest.update(f"\0{config.base_path}\0{config.embeds}\0{CACHE_VERSION}".encode())
+    digest.update(f"\0{config.base_path}\0{config.embeds}\0{reading_key(config, drafts)}\0{CACHE_VERSION}".encode())
     return path, digest.hexdigest()
 
 
@@ -54,14 +63,15 @@ def parse_files(
     problems: Problems,
     cache: ParseCache | None = None,
     quiet: bool = True,
+    drafts: bool = False,
 ) -> list[Parsed]:
-    """Every content file parsed; results are taken from and added to `cache`."""
+    """Every content file parsed and read (with or without its drafts); results are taken from and added to `cache`."""
     cache = {} if cache is None else cache
-    keys = [cache_key(path, data, config) for path, data in files]
-    todo = [(key, data) for key, data in zip(keys, files, strict=True) if key not in cache]
+    keys = [cache_key(path, data, config, drafts) for path, data in files]
+    todo = [(key, data) for key, (_, data) in zip(keys, files, strict=True) if key not in cache]
 
-    def parse_slice(part: Sequence[tuple[CacheKey, tuple[str, bytes]]]) -> list[Parsed | SourceError]:
-        return [parse_one(path, data, config.base_path, config.embeds) for _, (path, data) in part]
+    def parse_slice(part: Sequence[tuple[CacheKey, bytes]]) -> list[Parsed | SourceError]:
+        return [parse_one(key, data, config, drafts) for key, data in part]
 
     parts = slices(todo, workers() * 4) if len(todo) >= 64 else [todo]
     progress = Progress("reading", len(todo), quiet=quiet)
@@ -75,7 +85,6 @@ def parse_files(
         if isinstance(result, SourceError):
             problems.errors.append(result)
         else:
-            result.digest = key[1]
             cache[key] = result
             parsed.append(result)
     live = set(keys)

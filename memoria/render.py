@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,8 @@ def autonym(tag: str) -> str:
 def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:
     """Render one template with its page context."""
     return env.get_template(template).render(context)
+
+
+def render_pieces(env: jinja2.Environment, template: str, context: dict[str, Any]) -> Iterator[str]:
+    """Render one template a piece at a time, for a file too large to hold whole (the data files)."""
+    return env.get_template(template).generate(context)

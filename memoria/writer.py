@@ -8,7 +8,9 @@ import stat
 import subprocess
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .errors import SourceError
 
@@ -76,8 +78,13 @@ class Writer:
         else:
             self.kept += 1
 
-    def put(self, rel: str, target: str, data: bytes | str) -> bool:
-        """Write a claimed file; False when the previous build has the same bytes (then it is kept)."""
+    def put(self, rel: str, target: str, data: bytes | str | Iterable[str]) -> bool:
+        """Write a claimed file; False when the previous build has the same bytes (then it is kept).
+
+        `data` may be pieces of text, written one after the other (a file too large to hold whole).
+        """
+        if not isinstance(data, (bytes, str)):
+            return self._put_pieces(rel, target, data)
         if isinstance(data, str):
             data = data.encode("utf-8")
         if self.previous is not None and self._same(rel, data) and self.keep(rel, target):
@@ -90,6 +97,51 @@ class Writer:
             with open(target, "wb") as handle:
                 handle.write(data)
         return True
+
+    def _put_pieces(self, rel: str, target: str, pieces: Iterable[str]) -> bool:
+        # Compared with the previous file as the pieces come; written only from the first difference on.
+        old = None
+        if self.previous is not None:
+            try:
+                old = open(f"{self._previous}/{rel}", "rb")  # noqa: SIM115 (closed below)
+            except OSError:
+                old = None
+        out = None
+        same = 0  # bytes equal to the previous file's so far
+        try:
+            for piece in pieces:
+                data = piece.encode("utf-8")
+                if out is None:
+                    if old is not None and old.read(len(data)) == data:
+                        same += len(data)
+                        continue
+                    out = self._open_copying(target, old, same)
+                out.write(data)
+            if out is None:
+                if old is not None and old.read(1) == b"" and self.keep(rel, target):
+                    return False
+                out = self._open_copying(target, old, same)
+        finally:
+            if old is not None:
+                old.close()
+            if out is not None:
+                out.close()
+        return True
+
+    def _open_copying(self, target: str, old: BinaryIO | None, length: int) -> BinaryIO:
+        """A new file at `target` that starts with the first `length` bytes of `old`."""
+        try:
+            out = open(target, "wb")  # noqa: SIM115 (the caller closes it)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            out = open(target, "wb")  # noqa: SIM115
+        if old is not None and length:
+            old.seek(0)
+            while length:
+                piece = old.read(min(length, _CHUNK))
+                out.write(piece)
+                length -= len(piece)
+        return out
 
     def keep(self, rel: str, target: str) -> bool:
         """Keep the previous build's file as it is; False when there is none to keep."""

@@ -14,7 +14,7 @@ def make_archive(files: dict[str, str], drafts: bool = False) -> tuple[Archive, 
     problems = Problems()
     config = SiteConfig(title="T")
     data = [(path, textwrap.dedent(text).lstrip().encode()) for path, text in sorted(files.items())]
-    archive = build_archive(config, parse_files(data, config, problems), problems, drafts)
+    archive = build_archive(config, parse_files(data, config, problems, drafts=drafts), problems, drafts)
     return archive, problems
 
 

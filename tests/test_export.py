@@ -187,27 +187,48 @@ def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_p
         made.append(item[0])
         return f"<{item[0]}:{item[1]}>"
 
+    def encode(name: str, items: list[tuple[str, int]]) -> list[str]:
+        return [text.decode("utf-8") for text in Fragments(store, name).encode(items, lambda i: i, make)]
+
     items = [("a", 1), ("b", 1), ("a", 1)]  # the same key twice: each item still has its text, in order
-    assert Fragments(store, "v1").encode(items, lambda i: i, make) == ["<a:1>", "<b:1>", "<a:1>"]
+    assert encode("v1", items) == ["<a:1>", "<b:1>", "<a:1>"]
     assert made == ["a", "b"]
     made.clear()
     # A new process: only the changed item is made; the others come from the store.
     items = [(f"x{n}", 1) for n in range(20)]
-    Fragments(store, "v1").encode(items, lambda i: i, make)
+    encode("v1", items)
     base = store.stat().st_mtime_ns
     made.clear()
     changed = [("x0", 2), *items[1:]]
-    assert Fragments(store, "v1").encode(changed, lambda i: i, make) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
+    assert encode("v1", changed) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
     assert made == ["x0"]
     # One change of twenty: written to the small file beside the store; the large one is left as it was.
     assert store.stat().st_mtime_ns == base
     assert (tmp_path / "data-x-since.pickle").is_file()
     made.clear()
-    assert Fragments(store, "v1").encode(changed, lambda i: i, make) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
+    assert encode("v1", changed) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
     assert made == []
-    assert Fragments(store, "v1").encode([("a", 1), ("b", 2)], lambda i: i, make) == ["<a:1>", "<b:2>"]
+    assert encode("v1", [("a", 1), ("b", 2)]) == ["<a:1>", "<b:2>"]
     assert made == ["a", "b"]
     made.clear()
     # Another generator or site.yaml: nothing is taken from the store.
-    assert Fragments(store, "v2").encode([("a", 1)], lambda i: i, make) == ["<a:1>"]
+    assert encode("v2", [("a", 1)]) == ["<a:1>"]
     assert made == ["a"]
+
+
+def test_data_files_of_a_theme_that_shows_them_whole_are_the_same_bytes(example: Path, tmp_path: Path) -> None:
+    # The default theme loops over a data file's pieces (written one after the other); a theme
+    # of before that shows the filter's value whole gets the same file.
+    project = copy_example(tmp_path / "whole")
+    for name, expression in (
+        ("archive.json", "articles | archive_json(people)"),
+        ("articles.csv", "articles | articles_csv"),
+        ("people.csv", "people | people_csv"),
+        ("events.csv", "articles | events_csv"),
+    ):
+        assert "{%- for piece in " + expression in (project / "layouts" / name).read_text(encoding="utf-8")
+        (project / "layouts" / name).write_text("{{- " + expression + " -}}\n", encoding="utf-8")
+    run = run_cli(project, "--base-url", BASE)
+    assert run.code == 0, run.err
+    for name in ("archive.json", "articles.csv", "people.csv", "events.csv"):
+        assert (project / "output/data" / name).read_bytes() == (example / "data" / name).read_bytes()

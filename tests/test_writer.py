@@ -23,3 +23,42 @@ def test_same_bytes_are_kept_and_any_difference_is_written(tmp_path: Path, size:
     other = Writer(tmp_path / "other", previous)
     assert other.put("data.json", other.claim("data.json", "test"), changed) is True
     assert (tmp_path / "other" / "data.json").read_bytes() == changed
+
+
+OLD = "first piece|second piece|ÿ third|"
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["first piece|", "second piece|", "ÿ third|"],  # the same bytes, cut elsewhere
+        ["first piece|", "second piece|", "ÿ third|", "and more"],  # longer
+        ["first piece|", "second"],  # shorter
+        ["first piece|", "SECOND piece|", "ÿ third|"],  # differs in the middle
+        ["x"],  # differs at once
+        [],  # empty
+    ],
+)
+@pytest.mark.parametrize("in_place", [False, True])
+def test_pieces_are_compared_as_they_come_and_written_from_the_first_difference(
+    tmp_path: Path, pieces: list[str], in_place: bool
+) -> None:
+    previous = tmp_path / "output"
+    (previous / "data").mkdir(parents=True)
+    (previous / "data" / "archive.json").write_text(OLD, encoding="utf-8")
+    writer = Writer(tmp_path / "new", previous, in_place)
+    target = writer.claim("data/archive.json", "test")
+    wrote = writer.put("data/archive.json", target, iter(pieces))
+    expected = "".join(pieces)
+    assert wrote is (expected != OLD)
+    if wrote:
+        assert Path(target).read_text(encoding="utf-8") == expected
+    elif not in_place:
+        assert Path(target).samefile(previous / "data" / "archive.json")  # linked: its mtime stays
+
+
+def test_pieces_without_a_previous_file_are_written(tmp_path: Path) -> None:
+    writer = Writer(tmp_path / "new", None)
+    target = writer.claim("data/people.csv", "test")
+    assert writer.put("data/people.csv", target, iter(["a,b\r\n", "1,2\r\n"])) is True
+    assert Path(target).read_bytes() == b"a,b\r\n1,2\r\n"
