@@ -46,7 +46,7 @@ def unchanged(options: Options) -> BuildState | None:
     check_target(options.output, options.project)
     with locked(options.output, options.quiet):
         recover(options.output)
-        state = last_state(options)
+        state = last_state(options, inputs_only=True)
         return replayed(options, state) if is_unchanged(options, state) else None
 
 
@@ -57,12 +57,15 @@ def replayed(options: Options, state: BuildState) -> BuildState:
     return state
 
 
-def last_state(options: Options) -> BuildState:
-    """What the last build of this output folder was made from (empty: build everything)."""
+def last_state(options: Options, inputs_only: bool = False) -> BuildState:
+    """What the last build of this output folder was made from (empty: build everything).
+
+    `inputs_only`: its inputs, settings and warnings, not its pages (state.load_state).
+    """
     owned = (options.output / MARKER).is_file()
     if not options.cache or not owned:
         return BuildState()
-    return load_state(state_file(options.project / CACHE_DIR, options.output))
+    return load_state(state_file(options.project / CACHE_DIR, options.output), inputs_only)
 
 
 def is_unchanged(options: Options, state: BuildState) -> bool:

@@ -63,3 +63,18 @@ def test_a_build_with_nothing_changed_imports_no_model_markdown_or_templates(bui
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.splitlines() == ["nothing changed since the last build of " + str(built / "output"), "0 []"]
+
+
+def test_the_check_reads_the_small_part_of_the_state_and_the_whole_when_it_is_missing(built: Path) -> None:
+    [whole] = [p for p in (built / ".memoria").glob("state-*.pickle") if not p.stem.endswith(("-inputs", "-search"))]
+    inputs = whole.with_name(whole.stem + "-inputs.pickle")
+    assert inputs.is_file() and inputs.stat().st_size < whole.stat().st_size
+    assert last_state(options(built), inputs_only=True).pages == {}
+    assert last_state(options(built)).pages  # the pages' fingerprints are in the whole
+    whole.write_bytes(b"damaged")
+    assert unchanged(options(built)) is not None  # the whole is not read
+    # A build stopped between the two files leaves no small part: the whole one says.
+    inputs.unlink()
+    assert unchanged(options(built)) is None
+    assert run_cli(built, "--no-search").code == 0
+    assert inputs.is_file() and unchanged(options(built)) is not None
