@@ -79,8 +79,9 @@ class Archive:
 class Reading:
     """What one file reads as before people and terms are linked, with the problems found in it.
 
-    Kept with the file's parse result (and in the parse cache), so that a rebuild reads
-    only the files that changed; linking works on fresh copies, never on these.
+    Made in the parse workers and kept with the file's parse result (and in the parse cache),
+    so that a rebuild reads only the files that changed. Linking works on fresh copies when
+    the readings are kept for another build (the dev server), else on these.
     """
 
     key: str  # the settings it was read with (reading_key)
