@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -87,8 +88,29 @@ def _compiled(cache: Path | None, settings: str) -> jinja2.BytecodeCache | None:
         return None
     key = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=10).hexdigest()
     folder = cache / "templates" / key
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir():
+        os.utime(folder)  # in use: the last to be pruned
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        _prune(folder.parent, KEPT_TEMPLATE_FOLDERS)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+# Folders of compiled templates kept: this build's languages and a few earlier settings (another
+# build with other options may be using one); older ones are removed when a new one is made.
+KEPT_TEMPLATE_FOLDERS = 12
+
+
+def _prune(root: Path, keep: int) -> None:
+    def used(folder: Path) -> int:
+        try:
+            return folder.stat().st_mtime_ns
+        except OSError:  # removed meanwhile by another build
+            return 0
+
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=used, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> str:
