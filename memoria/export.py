@@ -138,9 +138,11 @@ class Fragments:
     whole only when that grows. An item is known by a short hash of what it is made from.
     """
 
-    def __init__(self, store: Path | None, version: str):
+    def __init__(self, store: Path | None, version: str, hold: bool = False):
+        """`hold`: keep the items in memory for the next rendering (the dev server) even with a store."""
         self.store = store
         self.version = version
+        self.hold = hold or store is None
         self.kept: dict[bytes, bytes] | None = None
         self.base: set[bytes] = set()  # the keys in the store's base file
 
@@ -163,7 +165,7 @@ class Fragments:
             texts.append(text)
         if self.store and used.keys() != kept.keys():
             self._save(self.store, used)
-        self.kept = None if self.store else used
+        self.kept = used if self.hold else None
         return texts
 
     def _load(self) -> dict[bytes, bytes]:
@@ -196,8 +198,8 @@ def _since(store: Path) -> Path:
 class Exporter:
     """Citations and data files for one site: its name and its links."""
 
-    def __init__(self, config: SiteConfig, linker: Linker, store: Path | None = None):
-        """`store`: a folder to keep the data files' encoded items in between builds."""
+    def __init__(self, config: SiteConfig, linker: Linker, store: Path | None = None, hold: bool = False):
+        """`store`: a folder to keep the data files' encoded items in between builds; `hold`: keep them in memory too."""
         self.config = config
         self.linker = linker
         # Items take the site's defaults (an article's language is the site's unless it says): any
@@ -205,7 +207,7 @@ class Exporter:
         version = f"{__version__}\0{linker!r}\0{config!r}\0utf-8, hashed keys"
         self._fragments = {
             name: Fragments(
-                store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version
+                store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version, hold
             )
             for name in ("articles", "people", "events", "articles.csv", "people.csv", "events.csv")
         }

@@ -95,6 +95,14 @@ class Fields:
                 )
         return result
 
+    def text_lines(self, key: str) -> dict[str, int]:
+        """The line of each text of a list (as text_list gives it), where it is first written."""
+        lines: dict[str, int] = {}
+        for where, item in self.items(key):
+            if isinstance(item, str) and item.strip():
+                lines.setdefault(item.strip(), self.doc.line(where))
+        return lines
+
     def mapping(self, key: str) -> dict[str, Any]:
         """A nested mapping such as `source`."""
         value = self.doc.meta.get(key)

@@ -131,6 +131,7 @@ class Article:
     inline_images: list[Image] = field(default_factory=list)
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
+    alias_lines: dict[str, int] = field(default_factory=dict)  # where each alias is written, for errors
     digest: str = ""
     translation_key: str = ""  # the same for an article and its translations
     prefix: str = ""  # where the pages of its language are: '' or 'fr/'
@@ -202,6 +203,7 @@ class Page:
     inline_images: list[Image] = field(default_factory=list)
     lang: str = ""
     aliases: list[str] = field(default_factory=list)
+    alias_lines: dict[str, int] = field(default_factory=dict)  # where each alias is written, for errors
     digest: str = ""
     translation_key: str = ""
     prefix: str = ""
@@ -307,6 +309,7 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         tags=read.text_list("tags"),
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
+        alias_lines=read.text_lines("aliases"),
         digest=parsed.digest,
         inline_images=_inline_images(parsed, problems),
         translation_key=read.text("translation_key"),
@@ -446,6 +449,7 @@ def read_page(parsed: Parsed, stem: str, default_lang: str, problems: Problems) 
         inline_images=_inline_images(parsed, problems),
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
+        alias_lines=read.text_lines("aliases"),
         digest=parsed.digest,
         translation_key=read.text("translation_key"),
     )

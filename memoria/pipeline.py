@@ -27,12 +27,13 @@ from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locke
 from .pages import Output, plan_site
 from .parallel import give_back_memory, map_forked, slices, workers
 from .parsing import CacheStore, ParseCache, parse_files
+from .patch import Built, patch_bodies
 from .progress import Progress
 from .quick import Options, is_unchanged, last_state, replayed, site_key
 from .render import make_environment, render, render_pieces
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
-from .state import BuildState, save_state, stamp_files, state_file
+from .state import BuildState, Stamps, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
@@ -40,11 +41,13 @@ __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "lo
 
 @dataclass
 class Session:
-    """What one process keeps between builds (the dev server): parsed files by content."""
+    """What one process keeps between builds (the dev server): parsed files by content, the
+    compiled templates, and the last good build's model (to patch after a body edit)."""
 
     parsed: ParseCache = field(default_factory=dict)
     store: CacheStore | None = None
     environments: dict[tuple[str, str], jinja2.Environment] = field(default_factory=dict)
+    built: Built | None = None
 
 
 @dataclass
@@ -138,6 +141,11 @@ def build(options: Options, session: Session | None = None) -> Result:
         fresh = state.index_current or not options.search
         if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
             return unchanged_result(options, state)
+        if session is not None:
+            patched = None if problems.errors else patch_build(options, session, state, state_path, stamps, key)
+            if patched is not None:
+                return patched
+            session.built = None
         walked = problems
         archive, problems = load_archive(options, session, sources)
         give_back_memory()  # what reading the parse cache left: a rebuild's largest process was 60 MB larger
@@ -154,12 +162,13 @@ def build(options: Options, session: Session | None = None) -> Result:
             cache = options.project / CACHE_DIR if options.cache else None
             envs = {
                 code: kept.get((key, code))
-                or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache)
+                or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache, session is not None)
                 for code in archive.config.codes
             }
             if session:
                 session.environments = {(key, code): env for code, env in envs.items()}
-            pages = render_all(options, envs, outputs, writer, (key, state.pages))
+            memo: dict[int, object] = {}
+            pages = render_all(options, envs, outputs, writer, (key, state.pages), memo)
             copy_assets(options, writer, archive.pictures, problems)
             write_extras(archive.config, writer)
             if options.search:
@@ -184,9 +193,48 @@ def build(options: Options, session: Session | None = None) -> Result:
             save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current))
             if archive.pictures:
                 archive.pictures.prune()
+    if session is not None:
+        session.built = Built(key, stamps, archive, outputs, memo)
     changed = sorted(writer.wrote.union(gone))
     return Result(
         archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept, changed=changed
+    )
+
+
+def patch_build(
+    options: Options, session: Session, state: BuildState, state_path: Path, stamps: Stamps, key: str
+) -> Result | None:
+    """The dev server's build after a body edit (memoria.patch): the kept model patched, the pages
+    that show the edited articles rendered, in place. None when a full build is needed."""
+    built = session.built
+    if built is None or options.search or not options.cache or not state.files:
+        return None
+    if state.site_key != key or state.inputs != built.stamps:  # another build wrote the folder since
+        return None
+    envs = {code: session.environments.get((key, code)) for code in built.archive.config.codes}
+    indices = patch_bodies(built, options.project, built.archive.config, options.drafts, session.parsed, stamps, key)
+    if indices is None or None in envs.values():
+        return None
+    outputs = [built.outputs[i] for i in indices]
+    staging = new_staging(options.output, "txn")
+    try:
+        writer = Writer(staging, options.output, in_place=True)
+        prints = render_all(
+            options, {c: e for c, e in envs.items() if e}, outputs, writer, (key, state.pages), built.memo
+        )
+    except BaseException:
+        session.built = None  # patched, but not written: the next build starts anew
+        remove_tree(staging)
+        raise
+    commit_in_place(options.output, staging, writer.changes(), [])
+    current = state.index_current and writer.written == 0
+    save_state(state_path, BuildState(key, stamps, {**state.pages, **prints}, state.warnings, state.files, current))
+    if session.store:
+        session.store.save(session.parsed)
+    kept = len(built.outputs) - writer.written
+    archive = built.archive
+    return Result(
+        archive.config, archive, state.warnings, len(built.outputs), writer.written, kept, changed=sorted(writer.wrote)
     )
 
 
@@ -217,10 +265,14 @@ def render_all(
     outputs: list[Output],
     writer: Writer,
     previous: tuple[str, dict[str, str]],
+    memo: dict[int, object] | None = None,
 ) -> dict[str, str]:
-    """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints."""
+    """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints.
+
+    `memo`: the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model.
+    """
     site_key, old = previous
-    memo: dict[int, object] = {}
+    memo = {} if memo is None else memo
     files = [safe_relpath(urls.output_file(o.path)) for o in outputs]
     prints = {o.path: fingerprint(site_key, o, memo) for o in outputs}
     targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]

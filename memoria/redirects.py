@@ -37,6 +37,7 @@ class Redirect:
     target: str
     title: str
     path: str
+    line: int = 1  # where the alias is written in its file
 
 
 class AliasError(ValueError):
@@ -86,21 +87,24 @@ def plan_redirects(
     errors: list[SourceError] = []
     for thing in things:
         for alias in dict.fromkeys(thing.aliases):
+            line = thing.alias_lines.get(alias, 1)
             try:
                 url = alias_url(alias)
             except AliasError as err:
-                errors.append(SourceError(thing.path, 1, f'alias "{alias}" {err}'))
+                errors.append(SourceError(thing.path, line, f'alias "{alias}" {err}'))
                 continue
-            redirect = Redirect(url, thing.site_url, thing.title, thing.path)
+            redirect = Redirect(url, thing.site_url, thing.title, thing.path, line)
             file = urls.output_file(url)
             clash = _clash(file, taken)
             if clash is not None:
-                errors.append(SourceError(thing.path, 1, f'alias "{alias}" {_describe(url, clash, thing.path)}'))
+                errors.append(SourceError(thing.path, line, f'alias "{alias}" {_describe(url, clash, thing.path)}'))
             elif _key(file) in claimed:
                 other = claimed[_key(file)]
                 if other.path != thing.path:
-                    errors.append(SourceError(thing.path, 1, f'alias "{alias}" is also an alias in {other.path}'))
-                    errors.append(SourceError(other.path, 1, f'alias "/{other.url}" is also an alias in {thing.path}'))
+                    errors.append(SourceError(thing.path, line, f'alias "{alias}" is also an alias in {other.path}'))
+                    errors.append(
+                        SourceError(other.path, other.line, f'alias "/{other.url}" is also an alias in {thing.path}')
+                    )
             else:
                 claimed[_key(file)] = redirect
                 redirects.append(redirect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -25,13 +26,14 @@ from .urls import Linker
 
 
 def make_environment(
-    layouts: Path, config: SiteConfig, language: str | None = None, cache: Path | None = None
+    layouts: Path, config: SiteConfig, language: str | None = None, cache: Path | None = None, hold: bool = False
 ) -> jinja2.Environment:
     """The template environment of one site in one language (default: the site's): words, links and dates.
 
     `cache`: a folder to keep things in between builds: the templates compiled (Jinja's bytecode
     cache: compiling the theme took half a second of every build) and the data files' encoded
-    items (export.Fragments).
+    items (export.Fragments). `hold`: those items stay in memory from one rendering to the next
+    as well (the dev server).
 
     The theme's words come from `layouts/i18n/<language>.po` through Jinja's i18n extension,
     newstyle, so `_()` and `{% trans %}` escape their values like any other output.
@@ -66,7 +68,7 @@ def make_environment(
     )
     env.filters["language_name"] = lambda tag: language_name(tag, locale)
     env.filters.update(Structured(config, linker).filters())
-    env.filters.update(Exporter(config, linker, cache).filters())
+    env.filters.update(Exporter(config, linker, cache, hold).filters())
     env.filters.update(figures.filters(config.base_path))
     env.filters["name"] = lambda person: person.name_in(language)
     env.filters["autonym"] = autonym
@@ -87,8 +89,29 @@ def _compiled(cache: Path | None, settings: str) -> jinja2.BytecodeCache | None:
         return None
     key = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=10).hexdigest()
     folder = cache / "templates" / key
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir():
+        os.utime(folder)  # in use: the last to be pruned
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        _prune(folder.parent, KEPT_TEMPLATE_FOLDERS)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+# Folders of compiled templates kept: this build's languages and a few earlier settings (another
+# build with other options may be using one); older ones are removed when a new one is made.
+KEPT_TEMPLATE_FOLDERS = 12
+
+
+def _prune(root: Path, keep: int) -> None:
+    def used(folder: Path) -> int:
+        try:
+            return folder.stat().st_mtime_ns
+        except OSError:  # removed meanwhile by another build
+            return 0
+
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=used, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def show_date(value: EDTFDate | datetime.date | None, locale: str = "en_GB") -> str:

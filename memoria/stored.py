@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import pickle
 from pathlib import Path
@@ -26,6 +27,25 @@ def save_pickle(path: Path, version: str, value: Any) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump((version, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    try:
+        with temporary.open("wb") as handle:
+            pickle.dump((version, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except BaseException:  # an error, or Ctrl-C: no half-written file left behind
+        temporary.unlink(missing_ok=True)
+        raise
+    _remove_orphans(path)
+
+
+def _remove_orphans(path: Path) -> None:
+    """Temporary files of this one left by builds that were killed (their process is gone)."""
+    for orphan in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        pid = orphan.name[len(path.name) + 1 : -len(".tmp")]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            orphan.unlink(missing_ok=True)
+        except (PermissionError, OverflowError):  # alive under another user, or no such number
+            continue

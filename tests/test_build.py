@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -194,3 +195,20 @@ def test_check_crawls_the_rendered_site_for_broken_links(tmp_path: Path) -> None
         "articles/a/index.html: /people/nobody/",
     ]
     assert not (project / "output").exists()
+
+
+def test_compiled_templates_of_old_settings_are_pruned(tmp_path: Path) -> None:
+    from memoria.render import KEPT_TEMPLATE_FOLDERS
+
+    project = make_site(tmp_path / "site", {"content/articles/a.md": "---\ntitle: A\ndate: 2020-01-01\n---\nA.\n"})
+    assert run_cli(project, "--no-search").code == 0
+    root = project / ".memoria" / "templates"
+    [current] = list(root.iterdir())
+    for n in range(KEPT_TEMPLATE_FOLDERS + 3):  # folders of earlier settings, used long ago
+        (root / f"old{n:02d}").mkdir()
+        os.utime(root / f"old{n:02d}", ns=(n * 10**9, n * 10**9))
+    os.utime(current, ns=(0, 0))
+    (project / "site.yaml").write_text("title: Other title\n", encoding="utf-8")
+    assert run_cli(project, "--no-search").code == 0
+    kept = sorted(p.name for p in root.iterdir())
+    assert len(kept) == KEPT_TEMPLATE_FOLDERS and current.name not in kept and "old14" in kept and "old03" not in kept

@@ -132,3 +132,18 @@ def test_a_bug_names_the_file_it_met(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [str(e) for e in problems.errors] == [
         "content/people/p.md: internal error while reading this file (KeyError: 'boom'); please report it"
     ]
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next_save(tmp_path: Path) -> None:
+    from memoria.stored import load_pickle, save_pickle
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # ended and reaped: its number names no process, as a killed build's
+    dead = tmp_path / f"parsed.pickle.{ended.pid}.tmp"
+    running = tmp_path / f"parsed.pickle.{os.getppid()}.tmp"  # another build, still running
+    other = tmp_path / "parsed.pickle.notes.tmp"
+    for path in (dead, running, other):
+        path.write_bytes(b"half")
+    save_pickle(tmp_path / "parsed.pickle", "v", {"a": 1})
+    assert load_pickle(tmp_path / "parsed.pickle", "v") == {"a": 1}
+    assert not dead.exists() and running.exists() and other.exists()

@@ -119,16 +119,17 @@ def test_bad_aliases_are_reported_for_the_file_and_nothing_is_written(tmp_path: 
     project = make_site(tmp_path / "site", {"content/articles/report.md": ARTICLE, "content/pages/about.md": PAGE})
     assert run_cli(project).code == 0
     before = snapshot(project / "output")
-    other = "---\ntitle: Other\ndate: 2020-01-02\naliases: [/old/report/, /timeline/, ../x/]\n---\nT.\n"
+    other = "---\ntitle: Other\ndate: 2020-01-02\naliases:\n  - /old/report/\n  - /timeline/\n  - ../x/\n---\nT.\n"
     (project / "content/articles/other.md").write_text(other, encoding="utf-8")
     run = run_cli(project)
     assert run.code == 1
     assert "Traceback" not in run.err
+    # Each error names the line of its alias: in the list of other.md, on the one line of report.md's.
     assert run.error_lines == [
-        "content/articles/other.md:1: alias \"../x/\" may not contain '..', '.', hidden or empty parts",
-        'content/articles/other.md:1: alias "/old/report/" is also an alias in content/articles/report.md',
-        'content/articles/other.md:1: alias "/timeline/" is /timeline/, already written by the site\'s own page /timeline/',
-        'content/articles/report.md:1: alias "/old/report/" is also an alias in content/articles/other.md',
+        'content/articles/other.md:5: alias "/old/report/" is also an alias in content/articles/report.md',
+        'content/articles/other.md:6: alias "/timeline/" is /timeline/, already written by the site\'s own page /timeline/',
+        "content/articles/other.md:7: alias \"../x/\" may not contain '..', '.', hidden or empty parts",
+        'content/articles/report.md:4: alias "/old/report/" is also an alias in content/articles/other.md',
     ]
     assert snapshot(project / "output") == before
     assert run_cli(project, "check").code == 1
@@ -142,7 +143,7 @@ def test_an_alias_onto_another_article_names_both_files(tmp_path: Path) -> None:
     run = run_cli(make_site(tmp_path / "site", files))
     assert run.code == 1 and "Traceback" not in run.err
     assert run.error_lines == [
-        'content/articles/b.md:1: alias "/articles/a" is /articles/a/, already written by content/articles/a.md'
+        'content/articles/b.md:4: alias "/articles/a" is /articles/a/, already written by content/articles/a.md'
     ]
 
 
