@@ -200,8 +200,8 @@ def test_events_are_results_that_lead_to_their_place_on_the_article(page: Any, o
 @pytest.mark.browser
 def test_results_can_be_narrowed_by_kind_year_and_language(page: Any, origin: str) -> None:
     assert len({r["href"] for r in search(page, origin, "Khojaly")}) > 3
-    # The filters are drawn after the first results, as the index's parts (one per language) answer:
-    # under the full test run's load that once took more than 15 s for the last of them.
+    # The filters are drawn after the first results; under the full test run's load, the last of
+    # them once took more than 15 s to appear.
     page.wait_for_function(
         "['Kind', 'Year', 'Language'].every(name => [...document.querySelectorAll('.pagefind-ui__filter-name')]"
         ".some(e => e.textContent.includes(name)))",
