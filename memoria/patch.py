@@ -42,26 +42,32 @@ class Built:
 
 
 def patch_bodies(
-    built: Built, project: Path, config: SiteConfig, drafts: bool, parsed: ParseCache, stamps: Stamps, key: str
+    built: Built,
+    sources: list[tuple[str, Path]],
+    stamps: Stamps,
+    config: SiteConfig,
+    drafts: bool,
+    parsed: ParseCache,
+    key: str,
 ) -> list[int] | None:
     """Patch the kept model for articles whose body alone changed; the indices of the outputs to render again.
 
+    `sources` are the project's files as (name in the project, path), stamped in `stamps`.
     None (and nothing changed) when anything else changed: then a full build is needed.
     `parsed` (the session's parse cache) gets the new parse results.
     """
     if key != built.key or stamps.keys() != built.stamps.keys():
         return None
-    changed = [path for path, stamp in stamps.items() if built.stamps[path] != stamp]
-    root = project.as_posix().rstrip("/") + "/" if project.as_posix() != "." else ""
     by_path = {item_key[0]: item_key for item_key in parsed}
     fresh: list[tuple[CacheKey, CacheKey, Parsed]] = []
-    for path in changed:
-        rel = path[len(root) :] if path.startswith(root) else path
+    for rel, path in sources:
+        if built.stamps[path.as_posix()] == stamps[path.as_posix()]:
+            continue
         old_key = by_path.get(rel)
         if old_key is None or not rel.endswith(".md"):
             return None
         try:
-            data = Path(path).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         new_key = cache_key(rel, data, config, drafts)

@@ -142,7 +142,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
             return unchanged_result(options, state)
         if session is not None:
-            patched = None if problems.errors else patch_build(options, session, state, state_path, stamps, key)
+            patched = None if problems.errors else patch_build(options, session, state, sources, stamps, key)
             if patched is not None:
                 return patched
             session.built = None
@@ -202,7 +202,12 @@ def build(options: Options, session: Session | None = None) -> Result:
 
 
 def patch_build(
-    options: Options, session: Session, state: BuildState, state_path: Path, stamps: Stamps, key: str
+    options: Options,
+    session: Session,
+    state: BuildState,
+    sources: list[tuple[str, Path]],
+    stamps: Stamps,
+    key: str,
 ) -> Result | None:
     """The dev server's build after a body edit (memoria.patch): the kept model patched, the pages
     that show the edited articles rendered, in place. None when a full build is needed."""
@@ -211,30 +216,31 @@ def patch_build(
         return None
     if state.site_key != key or state.inputs != built.stamps:  # another build wrote the folder since
         return None
-    envs = {code: session.environments.get((key, code)) for code in built.archive.config.codes}
-    indices = patch_bodies(built, options.project, built.archive.config, options.drafts, session.parsed, stamps, key)
-    if indices is None or None in envs.values():
+    config = built.archive.config
+    envs = {code: session.environments[key, code] for code in config.codes if (key, code) in session.environments}
+    if len(envs) != len(config.codes):
+        return None
+    indices = patch_bodies(built, sources, stamps, config, options.drafts, session.parsed, key)
+    if indices is None:
         return None
     outputs = [built.outputs[i] for i in indices]
     staging = new_staging(options.output, "txn")
     try:
         writer = Writer(staging, options.output, in_place=True)
-        prints = render_all(
-            options, {c: e for c, e in envs.items() if e}, outputs, writer, (key, state.pages), built.memo
-        )
+        prints = render_all(options, envs, outputs, writer, (key, state.pages), built.memo)
     except BaseException:
         session.built = None  # patched, but not written: the next build starts anew
         remove_tree(staging)
         raise
     commit_in_place(options.output, staging, writer.changes(), [])
     current = state.index_current and writer.written == 0
+    state_path = state_file(options.project / CACHE_DIR, options.output)
     save_state(state_path, BuildState(key, stamps, {**state.pages, **prints}, state.warnings, state.files, current))
     if session.store:
         session.store.save(session.parsed)
     kept = len(built.outputs) - writer.written
-    archive = built.archive
     return Result(
-        archive.config, archive, state.warnings, len(built.outputs), writer.written, kept, changed=sorted(writer.wrote)
+        config, built.archive, state.warnings, len(built.outputs), writer.written, kept, changed=sorted(writer.wrote)
     )
 
 

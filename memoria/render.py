@@ -32,7 +32,7 @@ def make_environment(
 
     `cache`: a folder to keep things in between builds: the templates compiled (Jinja's bytecode
     cache: compiling the theme took half a second of every build) and the data files' encoded
-    items (export.Fragments). `hold`: those items stay in memory from one rendering to the next
+    items (fragments.Fragments). `hold`: those items stay in memory from one rendering to the next
     as well (the dev server).
 
     The theme's words come from `layouts/i18n/<language>.po` through Jinja's i18n extension,

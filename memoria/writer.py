@@ -89,13 +89,8 @@ class Writer:
             data = data.encode("utf-8")
         if self.previous is not None and self._same(rel, data) and self.keep(rel, target):
             return False
-        try:
-            with open(target, "wb") as handle:
-                handle.write(data)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "wb") as handle:
-                handle.write(data)
+        with _create(target) as handle:
+            handle.write(data)
         return True
 
     def _put_pieces(self, rel: str, target: str, pieces: Iterable[str]) -> bool:
@@ -130,11 +125,7 @@ class Writer:
 
     def _open_copying(self, target: str, old: BinaryIO | None, length: int) -> BinaryIO:
         """A new file at `target` that starts with the first `length` bytes of `old`."""
-        try:
-            out = open(target, "wb")  # noqa: SIM115 (the caller closes it)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            out = open(target, "wb")  # noqa: SIM115
+        out = _create(target)
         if old is not None and length:
             old.seek(0)
             while length:
@@ -191,6 +182,15 @@ class Writer:
     def changes(self) -> list[tuple[str, str]]:
         """In place: (transaction file, output path) for each file written."""
         return sorted((os.path.basename(self.targets[rel]), rel) for rel in self.wrote)
+
+
+def _create(target: str) -> BinaryIO:
+    """A new file, open for writing; its folder is made when missing (by whichever process writes first)."""
+    try:
+        return open(target, "wb")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return open(target, "wb")
 
 
 def remove_tree(path: Path) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, Fragments, day
+from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, day
+from memoria.fragments import Fragments
 from tests.conftest import copy_example, make_site, run_cli
 
 BASE = "https://example.org/archive/"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,10 +32,22 @@ def server_build(project: Path, session: Session) -> pipeline.Result:
     return build(Options(project, project / "output", quiet=True, search=False), session)
 
 
+@pytest.fixture
+def full_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The projects whose model was loaded anew (a full build, not a patch), from now on."""
+    loads: list[Path] = []
+    load = pipeline.load_archive
+
+    def counted(options: Options, *args: Any, **kwargs: Any) -> Any:
+        loads.append(options.project)
+        return load(options, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_archive", counted)
+    return loads
+
+
 @pytest.mark.parametrize("site", ["example", "small"])
-def test_body_edits_are_patched_and_equal_a_clean_build(
-    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_body_edits_are_patched_and_equal_a_clean_build(tmp_path: Path, site: str, full_builds: list[Path]) -> None:
     if site == "example":  # three languages; the article's summary is written in its front matter
         project, rel = copy_example(tmp_path / "site"), EXAMPLE_ARTICLE
     else:  # the summary is the body's first paragraph: lists of articles change too
@@ -43,12 +56,7 @@ def test_body_edits_are_patched_and_equal_a_clean_build(
     first = server_build(project, session)
     assert session.built is not None and first.pages > 10
     before = snapshot(project / "output")
-    loaded = pipeline.load_archive
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a full build, where a patch was expected")
-
-    monkeypatch.setattr(pipeline, "load_archive", refuse)
+    full_builds.clear()
     for n in range(2):  # twice: the second patch starts from the first
         path = project / rel
         if site == "small" and n == 0:
@@ -57,7 +65,7 @@ def test_body_edits_are_patched_and_equal_a_clean_build(
             append(path, f"\nA sentence added to the body, edit {n}.\n")
         result = server_build(project, session)
         assert 0 < result.written < 20, result.changed
-    monkeypatch.setattr(pipeline, "load_archive", loaded)
+    assert full_builds == []  # both were patches
     after = snapshot(project / "output")
     assert contents(project / "output") == clean_build(project)
     # Only the files that show the article were rewritten; every other one kept its time.
@@ -74,32 +82,25 @@ def test_body_edits_are_patched_and_equal_a_clean_build(
         ("Body of article 3.", "Body with ![an emblem](/assets/favicon.svg) in it."),  # images of the body
     ],
 )
-def test_other_edits_are_built_in_full_and_equal_a_clean_build(tmp_path: Path, change: tuple[str, str]) -> None:
+def test_other_edits_are_built_in_full_and_equal_a_clean_build(
+    tmp_path: Path, change: tuple[str, str], full_builds: list[Path]
+) -> None:
     project = make_site(tmp_path / "site", FILES, CONFIG)
     session = Session()
     server_build(project, session)
     path = project / "content/articles/a3.md"
     path.write_text(path.read_text().replace(*change))
-    calls = []
-    loaded = pipeline.load_archive
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return loaded(*args, **kwargs)  # type: ignore[arg-type]
-
-    pipeline.load_archive = counting  # type: ignore[assignment]
+    full_builds.clear()
     try:
         server_build(project, session)
     except pipeline.BuildError:
-        pass  # the missing image is an error: then the output is left as it was
-    finally:
-        pipeline.load_archive = loaded
-    assert calls == [1]
-    if (project / "output").is_dir() and "missing" not in change[1]:
+        assert "missing" in change[1]  # the missing image is an error: the output is left as it was
+    else:
         assert contents(project / "output") == clean_build(project)
+    assert full_builds[:1] == [project]
 
 
-def test_a_build_by_another_process_in_between_means_a_full_build(tmp_path: Path) -> None:
+def test_a_build_by_another_process_in_between_means_a_full_build(tmp_path: Path, full_builds: list[Path]) -> None:
     project = make_site(tmp_path / "site", FILES, CONFIG)
     session = Session()
     server_build(project, session)
@@ -107,6 +108,8 @@ def test_a_build_by_another_process_in_between_means_a_full_build(tmp_path: Path
     build(Options(project, project / "output", quiet=True, search=False))  # the command line, meanwhile
     append(project / "content/articles/a2.md", "\nAnd more.\n")
     assert session.built is not None
+    full_builds.clear()
     result = server_build(project, session)
+    assert full_builds == [project]
     assert session.built is not None and result.written > 0
     assert contents(project / "output") == clean_build(project)
