@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,26 @@ def test_results_can_be_narrowed_by_kind_year_and_language(page: Any, origin: st
     assert [r["href"] for r in results(page)] == [ARTICLE + "#event_1"]
     page.locator(".pagefind-ui__filter-name", has_text="Language").click()
     assert page.locator(".pagefind-ui__filter-label", has_text="English").count() == 1
+
+
+@pytest.mark.browser
+def test_every_filter_is_shown_when_the_filters_load_slower_than_the_first_results(page: Any, origin: str) -> None:
+    """Pagefind's interface keeps the filters of its first results, which hold only the filter files
+    loaded by then: the search page loads all of them before it searches (a full test run once lost
+    the Language filter this way)."""
+    requested: list[str] = []
+
+    def slowly(route: Any) -> None:
+        requested.append(route.request.url)
+        if len(requested) > 1:
+            time.sleep(1.5)  # every filter file but the first comes late
+        route.continue_()
+
+    page.route("**/pagefind/filter/*", slowly)
+    search(page, origin, "Khojaly")
+    assert len(requested) == 3
+    shown = page.eval_on_selector_all(".pagefind-ui__filter-name", "els => els.map(e => e.textContent.trim())")
+    assert sorted(shown) == ["Kind", "Language", "Year"]
 
 
 @pytest.mark.browser
