@@ -295,16 +295,17 @@ class Exporter:
 
     def _article_row(self, a: Article) -> str:
         return _csv_row((
-            article_id(a), self.link(a.site_url), a.date.isoformat(), a.title, a.summary, a.lang, a.source.name,
-            a.source.place, a.source.date.text if a.source.date else "", a.source.author, a.source.url,
-            _join(m.person.slug for m in a.people if m.person), _join(a.places), _join(a.tags),
+            article_id(a), self.link(a.site_url), a.date.isoformat(), _text(a.title), _text(a.summary), a.lang,
+            _text(a.source.name), _text(a.source.place), a.source.date.text if a.source.date else "",
+            _text(a.source.author), _text(a.source.url),
+            _join(m.person.slug for m in a.people if m.person), _text(_join(a.places)), _text(_join(a.tags)),
             _join(event_id(e) for e in a.events), _join(self.link(i.url) for i in a.images), _join(a.aliases),
         ))  # fmt: skip
 
     def _person_row(self, p: Person) -> str:
         return _csv_row((
-            p.slug, self.link(p.url), p.name, _join(p.aliases), p.role,
-            *_edtf_cells(p.born), *_edtf_cells(p.died), p.place, self.link(p.photo.url) if p.photo else "",
+            p.slug, self.link(p.url), _text(p.name), _text(_join(p.aliases)), _text(p.role),
+            *_edtf_cells(p.born), *_edtf_cells(p.died), _text(p.place), self.link(p.photo.url) if p.photo else "",
             "true" if p.path is not None else "false",
             _join(article_id(a) for a, _ in p.mentions), _join(event_id(e) for e in p.events),
         ))  # fmt: skip
@@ -312,7 +313,7 @@ class Exporter:
     def _event_row(self, e: Event) -> str:
         return _csv_row((
             event_id(e), self.link(f"{e.article.site_url}#{e.anchor}"), e.date.text, day(e.date.start),
-            day(e.date.end), e.title, e.place, _join(m.person.slug for m in e.people if m.person), article_id(e.article),
+            day(e.date.end), _text(e.title), _text(e.place), _join(m.person.slug for m in e.people if m.person), article_id(e.article),
         ))  # fmt: skip
 
     def filters(self) -> dict[str, Callable[..., Any]]:
@@ -335,6 +336,15 @@ def all_events(articles: Iterable[Article]) -> list[Event]:
 
 def _edtf_cells(value: EDTFDate | None) -> tuple[str, str, str]:
     return (value.text, day(value.start), day(value.end)) if value else ("", "", "")
+
+
+def _text(cell: str) -> str:
+    """A cell of free text, with an apostrophe before a first character a spreadsheet reads as
+    the start of a formula (OWASP's advice on CSV injection). Dates, ids and the site's own links are never free text."""
+    return "'" + cell if cell[:1] in _FORMULA else cell
+
+
+_FORMULA = frozenset("=+-@\t\r")
 
 
 def _join(items: Iterable[str]) -> str:

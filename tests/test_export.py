@@ -172,6 +172,29 @@ def test_data_of_people_with_unusual_dates_and_no_file(tmp_path: Path) -> None:
     ]
 
 
+def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe(tmp_path: Path) -> None:
+    files = {
+        "content/people/p.md": "---\nname: '@Ann'\nrole: '+1 helper'\nplace: '-Somewhere'\n---\n",
+        "content/articles/f.md": "---\ntitle: '=HYPERLINK(\"http://evil.example\")'\ndate: 2001-01-01\npeople: [p]\n"
+        "source: {name: '=cmd|calc', url: '=1+1'}\nplaces: ['+Town']\n"
+        "events: [{date: '-0043-03-15', title: '-Ides', place: '@Rome'}]\n---\nA normal body.\n",
+    }
+    project = make_site(tmp_path / "site", files)
+    assert run_cli(project).code == 0
+    data = project / "output/data"
+    (article,) = rows(data / "articles.csv")
+    assert article["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert (article["source_name"], article["source_url"], article["places"]) == ("'=cmd|calc", "'=1+1", "'+Town")
+    assert article["summary"] == "A normal body." and article["date"] == "2001-01-01"
+    person = next(p for p in rows(data / "people.csv") if p["slug"] == "p")
+    assert (person["name"], person["role"], person["place"]) == ("'@Ann", "'+1 helper", "'-Somewhere")
+    (event,) = rows(data / "events.csv")
+    assert (event["date"], event["earliest"], event["title"], event["place"]) == ("-0043-03-15", "-0043-03-15", "'-Ides", "'@Rome")
+    # archive.json holds the text as written
+    archive = json.loads((data / "archive.json").read_text(encoding="utf-8"))
+    assert archive["articles"][0]["title"] == '=HYPERLINK("http://evil.example")'
+
+
 def test_the_data_page_lists_every_file(example: Path) -> None:
     html = (example / "data/index.html").read_text(encoding="utf-8")
     for name in ("archive.json", "articles.csv", "people.csv", "events.csv"):
