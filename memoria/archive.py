@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import PurePosixPath
+from typing import Any
 
 from babel import Locale
 
@@ -73,6 +74,8 @@ class Archive:
     lang: str = ""  # the language of this view of the archive (memoria.languages)
     prefix: str = ""  # where its pages live: '' or 'az/'
     views: list[Archive] = field(default_factory=list)  # one per language; [] until memoria.languages made them
+    # Each content file: the key it was parsed under and what a body edit must leave as it is (body_check).
+    readings: dict[str, tuple[tuple[str, str], str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +98,31 @@ class Reading:
 def reading_key(config: SiteConfig, drafts: bool) -> str:
     """What a file's reading depends on besides the file: the site's languages and the drafts setting."""
     return f"{','.join(config.codes)}|{config.multilingual}|{drafts}"
+
+
+# What a body edit changes in an article's reading; everything else must stay as it was (memoria.patch).
+BODY_FIELDS = frozenset({"html", "summary", "digest"})
+
+
+def body_check(reading: Reading) -> str | None:
+    """A hash of everything of an article's reading but its body (memoria.patch); None for any other reading.
+
+    Made as the file is read, before linking, and the same in every process (no set is shown unsorted).
+    """
+    thing = reading.thing
+    if reading.errors or not isinstance(thing, Article):
+        return None
+    described: list[Any] = [reading.key, reading.warnings, sorted(reading.hidden_keys), sorted(reading.hidden_urls)]
+    for item in fields(thing):
+        if item.name in BODY_FIELDS:
+            continue
+        value = getattr(thing, item.name)
+        if item.name == "events":
+            value = [(e.date, e.title, e.place, e.people, e.number) for e in value]
+        elif item.name in ("images", "inline_images"):  # as written (the build attaches what it made of them)
+            value = [(i.src, i.alt, i.caption, i.credit, i.line) for i in value]
+        described.append((item.name, value))
+    return hashlib.blake2b(repr(described).encode(), digest_size=16).hexdigest()
 
 
 def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:

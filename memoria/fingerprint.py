@@ -18,6 +18,9 @@ from .dates import EDTFDate
 from .model import Article, Event, Mention, Page, Person
 from .pages import Output, Pager
 
+# The model objects' hashes by the objects' ids, each with its object.
+Memo = dict[int, tuple[Any, str]]
+
 
 def _person_ref(person: Person | None) -> Any:
     return (person.url, person.name, tuple(person.names.items())) if person else None
@@ -31,7 +34,7 @@ def _event(event: Event) -> Any:
     return (event.article.url, event.anchor, event.date.text, event.title, event.place)
 
 
-def signature(value: Any, memo: dict[int, Any] | None = None) -> Any:
+def signature(value: Any, memo: Memo | None = None) -> Any:
     """A plain, hashable description of everything a template can show of a value."""
     kind = type(value)
     if kind in _PLAIN:
@@ -45,12 +48,13 @@ def signature(value: Any, memo: dict[int, Any] | None = None) -> Any:
         raise TypeError(f"no signature for {kind.__name__}")
     if memo is None:
         return describe(value)
-    key = id(value)
-    if key not in memo:
+    found = memo.get(id(value))
+    if found is None:
         # A model object stands for the short hash of its description: pages that show the
-        # same person or term hash a few bytes each, not the whole description again.
-        memo[key] = hashlib.blake2b(repr(describe(value)).encode(), digest_size=12).hexdigest()
-    return memo[key]
+        # same person or term hash a few bytes each, not the whole description again. The
+        # object is kept with it, so that its id stays its own (and the memo can be pickled).
+        found = memo[id(value)] = (value, hashlib.blake2b(repr(describe(value)).encode(), digest_size=12).hexdigest())
+    return found[1]
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -73,7 +77,7 @@ _DESCRIBE: dict[type, Callable[[Any], Any]] = {
 }  # fmt: skip
 
 
-def fingerprint(site_key: str, output: Output, memo: dict[int, Any] | None = None) -> str:
+def fingerprint(site_key: str, output: Output, memo: Memo | None = None) -> str:
     """The hash of everything one output is made from (`memo` shares work between outputs of one build)."""
     described = repr((site_key, output.path, output.lang, output.template, signature(output.context, memo)))
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()

@@ -50,6 +50,7 @@ class Parsed:
     digest: str = ""
     images: list[tuple[str, str, int]] = field(default_factory=list)  # the body's local images: (src, alt, line)
     reading: Any = None  # what archive.read_file made of it, kept with it in the parse cache
+    check: str | None = None  # archive.body_check of the reading: what a body edit must leave as it is
 
 
 @dataclass

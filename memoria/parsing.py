@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 
 from . import __version__
-from .archive import read_file, reading_key
+from .archive import body_check, read_file, reading_key
 from .config import SiteConfig
 from .errors import Problems, SourceError
 from .frontmatter import Document, parse_document
@@ -22,7 +22,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/5"
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/6"
 
 
 @lru_cache(maxsize=4)
@@ -46,6 +46,7 @@ def parse_one(key: CacheKey, data: bytes, config: SiteConfig, drafts: bool) -> P
     images = local_images(doc.body, html, config.base_path, doc.body_line) if "<img" in html else []
     parsed = Parsed(doc, html, digest, images)
     parsed.reading = read_file(parsed, config, drafts)
+    parsed.check = body_check(parsed.reading)
     parsed.doc = Document(path, {}, "", doc.body_line)
     return parsed
 

@@ -1,70 +1,84 @@
-"""A body edit in the dev server: the kept model patched in place, only the pages that show the article rendered.
+"""A body edit: the last build's model patched in place, only the pages that show the article rendered.
 
-The dev server keeps its last good build in memory (`Built`). When every file that changed
-since is an article whose new reading differs from the old one only in its body (its HTML,
-the summary made from it, its hash), nothing else in the model can have changed: no link,
-list, order or URL. The articles are patched where the model holds them, and only the outputs
-that show them are fingerprinted and rendered again (their fingerprints are what a full build
-would compute, so the output is the same as a full build's). Anything else — a front matter
-change, a new problem, a person or a page — is left to the full build.
+The last good build's model (`Built`) is kept: in memory by the dev server, and on disk
+beside the build's state for the next `build.py` (written by a forked process after the build
+has ended, so that no build waits for it). When every file that changed since is an article
+whose new reading differs from the old one only in its body (its HTML, the summary made from
+it, its hash; archive.body_check), nothing else in the model can have changed: no link, list,
+order or URL. The articles are patched where the model holds them, and only the outputs that
+show them are fingerprinted and rendered again (their fingerprints are what a full build would
+compute, so the output is the same as a full build's). Anything else — a front matter change,
+a new problem, a person or a page — is left to the full build.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import pickle
+import sys
+import threading
+import time
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive, Reading
+from .archive import Archive
 from .config import SiteConfig
+from .fingerprint import Memo
 from .model import Article, Parsed
-from .pages import Output
+from .pages import Output, Pager, plan_site
+from .parallel import give_back_memory
 from .parsing import CacheKey, ParseCache, cache_key, parse_one
 from .state import Stamps
+from .stored import save_pickle
 
-# What a body edit changes in an article's reading; everything else must stay as it was.
-BODY_FIELDS = frozenset({"html", "summary", "digest"})
+# A linked model is deep (article → person → their articles → ...): pickled on a large stack.
+_STACK = 512 * 1024 * 1024
+_WAIT = 60.0  # seconds a build waits for the model a previous one is still writing
 
 
 @dataclass
 class Built:
-    """What the dev server keeps of its last good build."""
+    """What is kept of the last good build, to patch."""
 
     key: str  # the site key it was made with
     stamps: Stamps
     archive: Archive
     outputs: list[Output]
-    memo: dict[int, object]  # the model objects' hashes, as fingerprint.signature made them
-    # An article's file → the indices of the outputs that show it (found on the first patch).
+    memo: Memo  # the model objects' hashes, as fingerprint.signature made them
+    # An article's file → the indices of the outputs that show it (found when first needed).
     shown: dict[str, list[int]] | None = None
     articles: dict[str, list[Article]] = field(default_factory=dict)  # its file → the model's objects of it
 
 
-def patch_bodies(
-    built: Built,
+Edit = tuple[CacheKey, CacheKey, Parsed]  # an article's old parse key, its new one, and what it now reads as
+
+
+def body_edits(
+    readings: dict[str, tuple[CacheKey, str | None]],
+    since: Stamps,
     sources: list[tuple[str, Path]],
     stamps: Stamps,
     config: SiteConfig,
     drafts: bool,
-    parsed: ParseCache,
-    key: str,
-) -> list[int] | None:
-    """Patch the kept model for articles whose body alone changed; the indices of the outputs to render again.
+) -> list[Edit] | None:
+    """The articles whose body alone changed since the files were as `since` saw them; None when
+    anything else changed (a full build is needed).
 
-    `sources` are the project's files as (name in the project, path), stamped in `stamps`.
-    None (and nothing changed) when anything else changed: then a full build is needed.
-    `parsed` (the session's parse cache) gets the new parse results.
+    `readings` are what each file read as then (Archive.readings); `sources` the project's files
+    as (name in the project, path), stamped now in `stamps`.
     """
-    if key != built.key or stamps.keys() != built.stamps.keys():
+    if stamps.keys() != since.keys():
         return None
-    by_path = {item_key[0]: item_key for item_key in parsed}
-    fresh: list[tuple[CacheKey, CacheKey, Parsed]] = []
+    edits: list[Edit] = []
     for rel, path in sources:
-        if built.stamps[path.as_posix()] == stamps[path.as_posix()]:
+        if since[path.as_posix()] == stamps[path.as_posix()]:
             continue
-        old_key = by_path.get(rel)
-        if old_key is None or not rel.endswith(".md"):
+        old_key, old_check = readings.get(rel, (None, None))
+        if old_key is None or old_check is None:
             return None
         try:
             data = path.read_bytes()
@@ -74,53 +88,166 @@ def patch_bodies(
         if new_key == old_key:
             continue  # touched, not changed
         new = parse_one(new_key, data, config, drafts)
-        if not isinstance(new, Parsed) or not _body_only(parsed[old_key].reading, new.reading):
+        if not isinstance(new, Parsed) or new.check != old_check:
             return None
-        fresh.append((old_key, new_key, new))
+        edits.append((old_key, new_key, new))
+    return edits
+
+
+def patch_bodies(built: Built, edits: list[Edit], stamps: Stamps, parsed: ParseCache | None = None) -> list[int]:
+    """Patch the model for the edits (body_edits); the indices of the outputs to render again.
+
+    `parsed` (a parse cache kept in memory) gets the new parse results.
+    """
     if built.shown is None:
         built.shown, built.articles = _shown(built.outputs)
+    readings = built.archive.readings
     indices: set[int] = set()
-    for old_key, new_key, new in fresh:
+    for old_key, new_key, new in edits:
         thing = new.reading.thing
         for article in built.articles.get(old_key[0], []):
             article.html, article.summary, article.digest = thing.html, thing.summary, thing.digest
             built.memo.pop(id(article), None)  # its hash is made anew (no other object's depends on it)
         indices.update(built.shown.get(old_key[0], []))
-        del parsed[old_key]
-        parsed[new_key] = new
+        readings[old_key[0]] = (new_key, new.check)
+        if parsed is not None:
+            parsed.pop(old_key, None)
+            parsed[new_key] = new
     built.stamps = stamps
     return sorted(indices)
 
 
-def _body_only(old: Any, new: Any) -> bool:
-    """Whether two readings of an article differ in its body alone (and neither has an error)."""
-    if not isinstance(old, Reading) or not isinstance(new, Reading) or new.errors or old.errors:
-        return False
-    if not isinstance(old.thing, Article) or not isinstance(new.thing, Article):
-        return False
-    if (old.key, old.warnings, old.hidden_keys, old.hidden_urls) != (
-        new.key,
-        new.warnings,
-        new.hidden_keys,
-        new.hidden_urls,
-    ):
-        return False
-    return _shape(old.thing) == _shape(new.thing)
+def built_file(state_path: Path) -> Path:
+    """Where the model of the build whose state is at `state_path` is kept."""
+    return state_path.with_name(state_path.stem + "-built.pickle")
 
 
-def _shape(article: Article) -> str:
-    """Everything of an article's reading but its body, as text (its events without their article)."""
-    described = []
-    for item in fields(article):
-        if item.name in BODY_FIELDS:
-            continue
-        value = getattr(article, item.name)
-        if item.name == "events":
-            value = [(e.date, e.title, e.place, e.people, e.number) for e in value]
-        elif item.name in ("images", "inline_images"):  # as written (the build attaches what it made of them)
-            value = [(i.src, i.alt, i.caption, i.credit, i.line) for i in value]
-        described.append((item.name, value))
-    return repr(described)
+def save_built(path: Path, built: Built) -> None:
+    """Keep the model on disk for the next build, written by a forked process once this one has let go.
+
+    The writer holds a lock on the file until it is in place; a build that wants it waits for that.
+    """
+    if not hasattr(os, "fork"):
+        return
+    lock = _locked(path, fcntl.LOCK_EX)
+    try:
+        path.unlink(missing_ok=True)
+        child = os.fork()
+        if child == 0:  # a child that starts the writer and ends, so that no process is left to wait for
+            code = 0
+            try:
+                if os.fork() == 0:
+                    code = _write_detached(path, built, lock)
+            finally:
+                os._exit(code)
+        os.waitpid(child, 0)
+    finally:
+        os.close(lock)  # the writer holds the lock still
+
+
+def load_readings(path: Path, key: str, stamps: Stamps) -> dict[str, tuple[CacheKey, str | None]] | None:
+    """What each file read as in the last build (Archive.readings), if it kept a model made with `key`
+    from the files as `stamps` saw them: enough to tell a body edit without reading the model."""
+    found = _load(path, key, stamps, whole=False)
+    return found if isinstance(found, dict) else None
+
+
+def load_built(path: Path, key: str, stamps: Stamps) -> Built | None:
+    """The model kept by the last build, if it was made with `key` from the files as `stamps` saw them."""
+    found = _load(path, key, stamps, whole=True)
+    if not isinstance(found, tuple):
+        return None
+    archive, shown, articles, hashes = found
+    memo = {id(value): (value, digest) for value, digest in hashes}
+    # The pages are planned again: as many, in the same order, from the same objects.
+    return Built(key, stamps, archive, plan_site(archive), memo, shown, articles)
+
+
+def _load(path: Path, key: str, stamps: Stamps, whole: bool) -> Any:
+    """The readings (the file's first part), or the model too (its second); None if they are not these."""
+    if not path.with_name(path.name + ".lock").exists():
+        return None
+    lock = _locked(path, fcntl.LOCK_SH, _WAIT)
+    if lock < 0:
+        return None
+    try:
+        with path.open("rb") as handle:
+            version, (made_with, seen, readings) = pickle.load(handle)
+            if (version, made_with, seen) != (_version(), key, stamps):
+                return None
+            return pickle.load(handle) if whole else readings
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    finally:
+        os.close(lock)
+
+
+def _write_detached(path: Path, built: Built, lock: int) -> int:
+    """In the forked writer: nothing of the build's open files kept (a pipe read to its end would wait)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, lock)
+    os.closerange(lock + 1, 1 << 16)
+    try:
+        _write(path, built)
+    except BaseException:
+        return 1
+    return 0
+
+
+def _write(path: Path, built: Built) -> None:
+    """In the forked writer (it changes `built`, its own copy)."""
+    if built.shown is None:
+        built.shown, built.articles = _shown(built.outputs)
+    # The pages are planned anew when the model is read: their hashes are of no use then.
+    hashes = [(value, digest) for value, digest in built.memo.values() if not isinstance(value, Pager)]
+    built.outputs, built.memo = [], {}
+    give_back_memory()
+    readings = (built.key, built.stamps, built.archive.readings)
+    model = (built.archive, built.shown, built.articles, hashes)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            save_pickle(path, _version(), readings, model)
+        except BaseException as err:
+            failed.append(err)
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1_000_000))
+    threading.stack_size(_STACK)
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+    if failed:
+        raise failed[0]
+
+
+def _locked(path: Path, kind: int, wait: float | None = None) -> int:
+    """A lock on the model's file (a file beside it), held by the returned descriptor; -1 if `wait` ran out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    if wait is None:
+        fcntl.flock(fd, kind)
+        return fd
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                return -1
+            time.sleep(0.01)
+
+
+def _version() -> str:
+    """The model's classes are this Memoria's: its code, file by file, names what it pickled."""
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def _shown(outputs: list[Output]) -> tuple[dict[str, list[int]], dict[str, list[Article]]]:

@@ -19,8 +19,9 @@ def load_pickle(path: Path, version: str) -> Any:
     return value if stored_version == version else None
 
 
-def save_pickle(path: Path, version: str, value: Any) -> None:
-    """Store a value; a killed build leaves the previous file whole.
+def save_pickle(path: Path, version: str, value: Any, *more: Any) -> None:
+    """Store a value (and `more` after it, each read by its own pickle.load); a killed build leaves the
+    previous file whole.
 
     Builds of one project into different output folders may run at once and share these
     files: each writes its own temporary file, and the last one renamed into place wins whole.
@@ -30,6 +31,8 @@ def save_pickle(path: Path, version: str, value: Any) -> None:
     try:
         with temporary.open("wb") as handle:
             pickle.dump((version, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for item in more:
+                pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)
     except BaseException:  # an error, or Ctrl-C: no half-written file left behind
         temporary.unlink(missing_ok=True)

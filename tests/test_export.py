@@ -183,13 +183,18 @@ def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apost
     assert run_cli(project).code == 0
     data = project / "output/data"
     (article,) = rows(data / "articles.csv")
-    assert article["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert article["title"] == '\'=HYPERLINK("http://evil.example")'
     assert (article["source_name"], article["source_url"], article["places"]) == ("'=cmd|calc", "'=1+1", "'+Town")
     assert article["summary"] == "A normal body." and article["date"] == "2001-01-01"
     person = next(p for p in rows(data / "people.csv") if p["slug"] == "p")
     assert (person["name"], person["role"], person["place"]) == ("'@Ann", "'+1 helper", "'-Somewhere")
     (event,) = rows(data / "events.csv")
-    assert (event["date"], event["earliest"], event["title"], event["place"]) == ("-0043-03-15", "-0043-03-15", "'-Ides", "'@Rome")
+    assert (event["date"], event["earliest"], event["title"], event["place"]) == (
+        "-0043-03-15",
+        "-0043-03-15",
+        "'-Ides",
+        "'@Rome",
+    )
     # archive.json holds the text as written
     archive = json.loads((data / "archive.json").read_text(encoding="utf-8"))
     assert archive["articles"][0]["title"] == '=HYPERLINK("http://evil.example")'

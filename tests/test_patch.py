@@ -1,7 +1,8 @@
-"""The dev server's body edit: the kept model patched, the output the same as a clean build's."""
+"""A body edit: the last build's model (kept by the dev server, or on disk) patched, the output the same as a clean build's."""
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 from typing import Any
 
@@ -100,16 +101,106 @@ def test_other_edits_are_built_in_full_and_equal_a_clean_build(
     assert full_builds[:1] == [project]
 
 
-def test_a_build_by_another_process_in_between_means_a_full_build(tmp_path: Path, full_builds: list[Path]) -> None:
+def cli_build(project: Path) -> pipeline.Result:
+    return build(Options(project, project / "output", quiet=True, search=False))
+
+
+def test_a_build_by_another_process_in_between_is_patched_from_the_model_it_kept(
+    tmp_path: Path, full_builds: list[Path]
+) -> None:
     project = make_site(tmp_path / "site", FILES, CONFIG)
     session = Session()
     server_build(project, session)
-    append(project / "content/articles/a2.md", "\nMore.\n")
-    build(Options(project, project / "output", quiet=True, search=False))  # the command line, meanwhile
-    append(project / "content/articles/a2.md", "\nAnd more.\n")
-    assert session.built is not None
     full_builds.clear()
-    result = server_build(project, session)
-    assert full_builds == [project]
+    append(project / "content/articles/a2.md", "\nMore.\n")
+    cli_build(project)  # the command line, meanwhile: patched from the model the server's build kept on disk
+    append(project / "content/articles/a2.md", "\nAnd more.\n")
+    result = server_build(project, session)  # its own model is out of date: the one on disk is patched
+    assert full_builds == []
     assert session.built is not None and result.written > 0
     assert contents(project / "output") == clean_build(project)
+
+
+def kept_model(project: Path) -> Path:
+    """The model the last build keeps, once its writer (a process of its own) has put it in place."""
+    [lock] = (project / ".memoria").glob("state-*-built.pickle.lock")
+    with lock.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    return lock.with_suffix("")
+
+
+def test_body_edits_from_the_command_line_are_patched_and_equal_a_clean_build(
+    tmp_path: Path, full_builds: list[Path]
+) -> None:
+    project = copy_example(tmp_path / "site")
+    cli_build(project)
+    assert full_builds == [project]
+    full_builds.clear()
+    for n in range(2):  # the second patch starts from the model the first one kept
+        append(project / EXAMPLE_ARTICLE, f"\nA sentence added to the body, edit {n}.\n")
+        result = cli_build(project)
+        assert 0 < result.written < 20, result.changed
+    assert full_builds == []
+    assert contents(project / "output") == clean_build(project)
+    full_builds.clear()
+    # A front matter edit is a full build, and keeps a model the next body edit is patched from.
+    path = project / EXAMPLE_ARTICLE
+    path.write_text(path.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Renamed: ', 1), encoding="utf-8")
+    cli_build(project)
+    assert full_builds == [project]
+    append(path, "\nOne more sentence.\n")
+    cli_build(project)
+    assert full_builds == [project]
+    assert contents(project / "output") == clean_build(project)
+
+
+@pytest.mark.parametrize("damage", ["removed", "cut short", "another site key"])
+def test_a_kept_model_that_cannot_be_used_means_a_full_build(
+    tmp_path: Path, damage: str, full_builds: list[Path]
+) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    cli_build(project)
+    model = kept_model(project)
+    cli_build(project)  # nothing changed: waits for nothing, reads nothing
+    if damage == "removed":
+        model.unlink()
+    elif damage == "cut short":
+        model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    else:
+        (project / "site.yaml").write_text((project / "site.yaml").read_text() + "\ndescription: Another.\n")
+    append(project / "content/articles/a2.md", "\nMore.\n")
+    full_builds.clear()
+    cli_build(project)
+    assert full_builds == [project]
+    assert contents(project / "output") == clean_build(project)
+
+
+def test_the_dev_servers_first_build_after_a_start_is_patched_from_the_model_on_disk(
+    tmp_path: Path, full_builds: list[Path]
+) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    cli_build(project)
+    session = Session()  # a server started on an output that is up to date
+    assert server_build(project, session).unchanged
+    append(project / "content/articles/a3.md", "\nA sentence added.\n")
+    full_builds.clear()
+    result = server_build(project, session)
+    assert full_builds == [] and result.written > 0 and session.built is not None
+    append(project / "content/articles/a3.md", "\nAnother one.\n")
+    server_build(project, session)  # from the model now in memory
+    assert full_builds == []
+    assert contents(project / "output") == clean_build(project)
+
+
+def test_a_body_edit_with_search_is_patched_and_its_index_equals_a_clean_builds(
+    tmp_path: Path, full_builds: list[Path]
+) -> None:
+    project = copy_example(tmp_path / "site")
+    build(Options(project, project / "output", quiet=True))
+    full_builds.clear()
+    append(project / EXAMPLE_ARTICLE, "\nA sentence with the word quetzalcoatl in it.\n")
+    result = build(Options(project, project / "output", quiet=True))
+    assert full_builds == []
+    assert any(rel.startswith("pagefind/") for rel in result.changed)
+    build(Options(project, project.parent / "clean", quiet=True, cache=False))
+    assert contents(project / "output") == contents(project.parent / "clean")

@@ -66,7 +66,9 @@ def test_a_build_with_nothing_changed_imports_no_model_markdown_or_templates(bui
 
 
 def test_the_check_reads_the_small_part_of_the_state_and_the_whole_when_it_is_missing(built: Path) -> None:
-    [whole] = [p for p in (built / ".memoria").glob("state-*.pickle") if not p.stem.endswith(("-inputs", "-search"))]
+    [whole] = [
+        p for p in (built / ".memoria").glob("state-*.pickle") if not p.stem.endswith(("-inputs", "-search", "-built"))
+    ]
     inputs = whole.with_name(whole.stem + "-inputs.pickle")
     assert inputs.is_file() and inputs.stat().st_size < whole.stat().st_size
     assert last_state(options(built), inputs_only=True).pages == {}
