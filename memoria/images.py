@@ -131,6 +131,10 @@ class ImageProcessor:
         self._cleaned: set[str] = set()
         self.sources: set[str] = set()  # project-relative paths of the images pictures were made of
 
+    def __getstate__(self) -> dict[str, object]:
+        """Kept with the site's model (memoria.patch) for a later build, which has encoded nothing yet."""
+        return {**self.__dict__, "encoded": 0}
+
     def picture(self, src: str, alt: str, base_dir: str) -> Picture:
         """The Picture for `src` as written in a file of `base_dir` ('photo.jpg', '/assets/images/x.jpg')."""
         result = self.pictures([(src, alt, base_dir)])[0]
