@@ -20,7 +20,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,20 +27,17 @@ BENCH = Path(os.environ.get("MEMORIA_BENCH", REPO.parent / "shared" / "bench")) 
 PEERS = BENCH / "peers"
 
 
-# Runs a command and prints the largest resident set of any process it started (KiB).
-PEAK = (
-    "import resource, subprocess, sys;"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Seconds, and the peak memory (MB) of the largest process the command started."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, *cmd], cwd=cwd, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    return seconds, int(done.stdout.split()[-1]) // 1024
+    """Seconds, and the peak memory (MB) of the largest process the command started (peak.py)."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("peak.py")), *cmd],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, peak = done.stdout.split()[-2:]
+    return float(seconds), int(peak) // 1024
 
 
 def peer_env(work: Path) -> tuple[Path, Path]:
