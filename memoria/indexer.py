@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,66 @@ def _store(folder: Path, old: str, language: str, size: int, value: Any, suffix:
 
 def _format_error(message: str) -> BuildError:
     return BuildError([SourceError(INDEX_DIR, 0, f"Pagefind wrote an index this Memoria cannot read: {message}")])
+
+
+def searched_digest(html: bytes) -> str:
+    """A hash of what Pagefind reads of a page: the page but the elements marked data-pagefind-ignore,
+    inside which only data-pagefind-* attributes (filters, metadata) and the text they take count.
+
+    Two versions of a page with the same digest give the same record: a person's page whose list of
+    articles changed (a section Pagefind ignores) need not be indexed again. When in doubt, more counts.
+    """
+    reader = _Searched()
+    try:
+        reader.feed(html.decode("utf-8"))
+        reader.close()
+    except (UnicodeDecodeError, AssertionError):  # not what a theme writes: all of it counts
+        return hashlib.blake2b(html, digest_size=16).hexdigest()
+    return reader.digest.hexdigest()
+
+
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+)
+
+
+class _Searched(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.digest = hashlib.blake2b(digest_size=16)
+        # Open elements: (tag, inside an ignored element, inside one whose text is a filter or metadata)
+        self.open: list[tuple[str, bool, bool]] = []
+
+    def _state(self) -> tuple[bool, bool]:
+        return self.open[-1][1:] if self.open else (False, False)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        ignored, taken = self._state()
+        marks = [(name, value) for name, value in attrs if name.startswith("data-pagefind")]
+        if not ignored or marks:
+            self.digest.update(repr(("<", tag, attrs if not ignored else marks)).encode())
+        ignored = ignored or any(name == "data-pagefind-ignore" for name, _ in marks)
+        taken = taken or any(
+            name in ("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort") for name, _ in marks
+        )
+        if tag not in _VOID:
+            self.open.append((tag, ignored, taken))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and self.open and self.open[-1][0] == tag:
+            self.open.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        ignored, _ = self._state()
+        if not ignored:
+            self.digest.update(repr(("/", tag)).encode())
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth][0] == tag:
+                del self.open[depth:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        ignored, taken = self._state()
+        if not ignored or taken:
+            self.digest.update(repr(("t", data)).encode())

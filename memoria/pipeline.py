@@ -295,9 +295,12 @@ def _patched_model(
 
 
 def _all_there(output: Path, files: list[str]) -> bool:
-    """Whether every file of the last build is still in the output folder (a full build puts back any removed)."""
-    folder = os.fspath(output)
-    return all(os.path.isfile(f"{folder}/{rel}") for rel in files)
+    """Whether every file of the last build is still in the output folder (a full build puts back any removed).
+
+    The search index's files are left to memoria.search, which looks for those of the parts it keeps.
+    """
+    folder, index = os.fspath(output), INDEX_DIR + "/"
+    return all(os.path.isfile(f"{folder}/{rel}") for rel in files if not rel.startswith(index))
 
 
 def search_manifest(state_path: Path) -> Path:

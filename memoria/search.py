@@ -43,7 +43,7 @@ import jinja2
 from . import __version__, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
-from .indexer import INDEX_DIR, run_pagefind, run_pagefinds, settle_filters
+from .indexer import INDEX_DIR, run_pagefind, run_pagefinds, searched_digest, settle_filters
 from .model import Article, Event, Person
 from .parallel import map_forked, slices, workers
 from .render import make_environment, render
@@ -269,7 +269,7 @@ def _index_parts(
             page = page_of[id(article)] = _article_page(article, config.prefix(article.lang))
             parts.events[page] = (parts.part(page), _events_key(article))
     count = max(parts.counts.values())
-    dirty = set(range(count)) if old is None else _changed_parts(parts, old, writer.wrote)
+    dirty = set(range(count)) if old is None else _changed_parts(parts, old, _records_changed(writer, parts.pages))
     by_part: dict[int, list[str]] = {}
     for rel in previous:
         if rel.startswith(INDEX_DIR + "/"):
@@ -307,6 +307,23 @@ def _index_parts(
 def _is_data(rel: str) -> bool:
     """A file of the index itself; the other parts search with part 0's program, so need no other."""
     return "/" in rel or rel == "pagefind-entry.json" or rel.endswith(".pf_meta")
+
+
+def _records_changed(writer: Writer, searched: dict[str, int]) -> set[str]:
+    """The searched pages this build wrote whose record in the index changes (indexer.searched_digest):
+    a page new to the site, or one whose searched part differs from the previous build's."""
+    changed = set()
+    for rel in writer.wrote:
+        if rel not in searched:
+            continue
+        old = f"{writer.previous}/{rel}" if writer.in_place and writer.previous is not None else None
+        try:
+            same = old is not None and searched_digest(_read(old)) == searched_digest(_read(writer.targets[rel]))
+        except OSError:
+            same = False
+        if not same:
+            changed.add(rel)
+    return changed
 
 
 def _changed_parts(parts: _Parts, old: _Manifest, wrote: set[str]) -> set[int]:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from memoria.errors import BuildError
-from memoria.indexer import settle_filters
+from memoria.indexer import searched_digest, settle_filters
 from tests.browser_support import (
     BASE_PATH,
     example_site,
@@ -63,6 +63,23 @@ def test_the_same_site_gives_the_same_index_wherever_it_is_built(tmp_path: Path)
     assert indexes[0] == indexes[1] == indexes[2]
     filters = [name for name in indexes[0] if name.startswith("pagefind/filter/")]
     assert len(filters) == 3, "Kind, Language, Year"
+
+
+def test_the_searched_digest_counts_what_pagefind_reads() -> None:
+    def page(ignored: str, body: str = "Text", kind: str = "Person", heading: str = "Ann") -> bytes:
+        return (
+            f'<!doctype html><html lang="en"><body><h1>{heading}</h1><main data-pagefind-body><p>{body}<br>'
+            f'<div hidden data-pagefind-ignore><span data-pagefind-filter="Kind">{kind}</span></div>'
+            f"<section data-pagefind-ignore><ul><li><a href=/a/>{ignored}</a><li>Other</ul></section>"
+            "<p>After</p></main></body></html>"
+        ).encode()
+
+    same = searched_digest(page("Article 4"))
+    assert searched_digest(page("Article Four")) == same, "an ignored section does not count"
+    assert searched_digest(page("Article 4", body="Text!")) != same
+    assert searched_digest(page("Article 4", kind="Article")) != same, "a filter in an ignored element counts"
+    assert searched_digest(page("Article 4", heading="Anna")) != same, "outside the body counts too"
+    assert searched_digest(b"\xff not UTF-8") != searched_digest(b"\xfe not UTF-8")
 
 
 def test_settle_filters_needs_an_index_it_can_read(tmp_path: Path) -> None:

@@ -98,6 +98,27 @@ def test_one_edit_indexes_one_part_again_and_equals_a_clean_build(small_parts: N
     assert build_in(project) == after, "nothing changed: nothing written"
 
 
+def test_a_title_edit_indexes_only_the_parts_whose_records_change(small_parts: None, tmp_path: Path) -> None:
+    """The people's pages list the article by its title, in a part of the page search ignores: their
+    records stay the same, and so do their parts."""
+    project = make_site(tmp_path / "site", FILES)
+    before = build_in(project)
+    urls = indexed_urls(project / "output")
+    edit = project / "content/articles/a04.md"
+    edit.write_text(edit.read_text().replace("title: Article 4", "title: Article Four"))
+    after = build_in(project)
+    person = "/people/person-1/"
+    assert after["people/person-1/index.html"] != before["people/person-1/index.html"]
+    assert urls[person] != urls["/articles/a04/"], "the test needs the person in another part"
+    changed = {
+        part_of(rel)
+        for rel in after.keys() | before.keys()
+        if rel.startswith("pagefind/") and after.get(rel) != before.get(rel)
+    }
+    assert changed == {urls["/articles/a04/"]}
+    assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
+
+
 def test_a_removed_article_is_no_longer_found(small_parts: None, tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", FILES)
     build_in(project)
