@@ -67,6 +67,7 @@ SHARD_PAGES = 1000
 _RUNS_AT_ONCE = 2
 # The pages Pagefind indexes carry this attribute (else Pagefind indexes every page whole).
 _BODY = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
+_INTERFACE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
 _MANIFEST_VERSION = f"{__version__}/search-parts/1"
 
 
@@ -128,8 +129,9 @@ def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[st
         run_pagefind(site, index, config.language)
     settle_filters(index)
     for path in sorted(index.rglob("*")):
-        if path.is_file():
-            writer.write(f"{INDEX_DIR}/{path.relative_to(index).as_posix()}", path.read_bytes(), "pagefind")
+        rel = path.relative_to(index).as_posix()
+        if path.is_file() and not (rel.startswith(ALL + "/") and _is_interface(rel)):
+            writer.write(f"{INDEX_DIR}/{rel}", path.read_bytes(), "pagefind")
 
 
 def _say(quiet: bool, message: str, pages: int) -> None:
@@ -300,13 +302,19 @@ def _index_parts(
         folder = _part_folder(number, index.name == ALL)
         for path in sorted(index.rglob("*")):
             rel = path.relative_to(index).as_posix()
-            if path.is_file() and (number == 0 or _is_data(rel)):
+            if path.is_file() and (_is_data(rel) if number else not (index.name == ALL and _is_interface(rel))):
                 writer.write(folder + rel, path.read_bytes(), "pagefind")
 
 
 def _is_data(rel: str) -> bool:
     """A file of the index itself; the other parts search with part 0's program, so need no other."""
     return "/" in rel or rel == "pagefind-entry.json" or rel.endswith(".pf_meta")
+
+
+def _is_interface(rel: str) -> bool:
+    """One of Pagefind's interfaces (its scripts and styles): the search page loads them from /pagefind/
+    only, so the index of all languages (/pagefind/all/) needs none of its own."""
+    return _INTERFACE.fullmatch(rel.rsplit("/", 1)[-1]) is not None
 
 
 def _records_changed(writer: Writer, searched: dict[str, int]) -> set[str]:

@@ -296,6 +296,12 @@ def test_search_has_an_index_per_language_and_one_of_all(site: Path) -> None:
     together = json.loads((site / "pagefind/all/pagefind-entry.json").read_text())
     assert list(together["languages"]) == ["en"]
     assert together["languages"]["en"]["page_count"] == sum(v["page_count"] for v in entry["languages"].values())
+    # The search page loads Pagefind's interface from /pagefind/ only: /pagefind/all/ has its program, not a copy of it.
+    assert (site / "pagefind/all/pagefind.js").is_file() and (site / "pagefind/pagefind-ui.js").is_file()
+    assert (
+        not list((site / "pagefind/all").glob("pagefind-*ui*"))
+        and not (site / "pagefind/all/pagefind-highlight.js").exists()
+    )
 
 
 # --- in the browser -------------------------------------------------------------------------------
