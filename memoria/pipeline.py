@@ -30,7 +30,7 @@ from .parallel import give_back_memory, map_forked, slices, workers
 from .parsing import CacheKey, CacheStore, ParseCache, parse_files
 from .patch import Built, body_edits, built_file, load_built, load_readings, patch_bodies, save_built
 from .progress import Progress
-from .quick import Options, is_unchanged, last_state, replayed, site_key
+from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
 from .render import make_environment, render, render_pieces
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
@@ -134,11 +134,15 @@ def build(options: Options, session: Session | None = None) -> Result:
         state_path = state_file(options.project / CACHE_DIR, options.output)
         owned = (options.output / MARKER).is_file()
         state = last_state(options)
-        if is_unchanged(options, state):  # seen from the files' stamps alone, before anything else is read
+        quick = quick_stamps(options.project)
+        if is_unchanged(options, state, quick):  # seen from the files' stamps alone, before anything else is read
             return unchanged_result(options, state)
         problems = Problems()
         sources = list_inputs(options.project, problems)
-        stamps = stamp_files([path for _, path in sources])
+        listed = [path.as_posix() for _, path in sources]
+        # The quick stamps are of the same files when there were no links or odd names to explain.
+        same = quick is not None and len(quick) == len(listed) and all(path in quick for path in listed)
+        stamps = quick if same and quick is not None else stamp_files([path for _, path in sources])
         key = site_key(options, stamps)
         fresh = state.index_current or not options.search
         if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:

@@ -68,13 +68,16 @@ def last_state(options: Options, inputs_only: bool = False) -> BuildState:
     return load_state(state_file(options.project / CACHE_DIR, options.output), inputs_only)
 
 
-def is_unchanged(options: Options, state: BuildState) -> bool:
-    """True when no input changed since `state` was saved, at the cost of one stat a file."""
+def is_unchanged(options: Options, state: BuildState, stamps: Stamps | None = None) -> bool:
+    """True when no input changed since `state` was saved, at the cost of one stat a file.
+
+    `stamps`: the project's quick_stamps, when the caller took them.
+    """
     fresh = state.index_current or not options.search
     return (
         fresh
         and bool(state.site_key)
-        and quick_stamps(options.project) == state.inputs
+        and (quick_stamps(options.project) if stamps is None else stamps) == state.inputs
         and site_key(options, state.inputs) == state.site_key
     )
 
@@ -123,4 +126,4 @@ def site_files(project: Path, stamps: Stamps) -> list[Path]:
     root = project.as_posix()
     prefix = "" if root == "." else root + "/"
     starts = (prefix + LAYOUTS_DIR + "/", prefix + CONFIG_FILE)
-    return [Path(path) for path in stamps if path.startswith(starts)]
+    return [Path(path) for path in sorted(stamps) if path.startswith(starts)]
