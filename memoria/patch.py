@@ -126,10 +126,14 @@ def save_built(path: Path, built: Built) -> None:
     """Keep the model on disk for the next build, written by a forked process once this one has let go.
 
     The writer holds a lock on the file until it is in place; a build that wants it waits for that.
+    Where no model can be kept (no fork, a folder that cannot be written), none is: the next build is a full one.
     """
     if not hasattr(os, "fork"):
         return
-    lock = _locked(path, fcntl.LOCK_EX)
+    try:
+        lock = _locked(path, fcntl.LOCK_EX)
+    except OSError:
+        return
     try:
         path.unlink(missing_ok=True)
         child = os.fork()
@@ -141,6 +145,8 @@ def save_built(path: Path, built: Built) -> None:
             finally:
                 os._exit(code)
         os.waitpid(child, 0)
+    except OSError:
+        pass  # not kept
     finally:
         os.close(lock)  # the writer holds the lock still
 
@@ -167,16 +173,19 @@ def _load(path: Path, key: str, stamps: Stamps, whole: bool) -> Any:
     """The readings (the file's first part), or the model too (its second); None if they are not these."""
     if not path.with_name(path.name + ".lock").exists():
         return None
-    lock = _locked(path, fcntl.LOCK_SH, _WAIT)
+    try:
+        lock = _locked(path, fcntl.LOCK_SH, _WAIT)
+    except OSError:
+        return None
     if lock < 0:
         return None
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle:  # anything wrong with what it holds: not read, a full build
             version, (made_with, seen, readings) = pickle.load(handle)
             if (version, made_with, seen) != (_version(), key, stamps):
                 return None
             return pickle.load(handle) if whole else readings
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+    except Exception:  # a damaged pickle can raise almost anything
         return None
     finally:
         os.close(lock)

@@ -204,3 +204,22 @@ def test_a_body_edit_with_search_is_patched_and_its_index_equals_a_clean_builds(
     assert any(rel.startswith("pagefind/") for rel in result.changed)
     build(Options(project, project.parent / "clean", quiet=True, cache=False))
     assert contents(project / "output") == contents(project.parent / "clean")
+
+
+def test_a_model_that_cannot_be_kept_leaves_the_build_as_it_was(
+    tmp_path: Path, full_builds: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .memoria/ where no lock can be made (read-only, full): the build stands, the next body edit is built in full."""
+    from memoria import patch
+
+    def refused(*args: Any) -> int:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(patch, "_locked", refused)
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert cli_build(project).pages > 0
+    append(project / "content/articles/a2.md", "\nMore.\n")
+    full_builds.clear()
+    cli_build(project)
+    assert full_builds == [project]
+    assert contents(project / "output") == clean_build(project)
