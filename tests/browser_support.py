@@ -265,11 +265,18 @@ class PagesHandler(SimpleHTTPRequestHandler):
         pass  # the tests record what the browser saw; the server stays quiet
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that drops a connection it no longer needs (a page left mid-load) is no error of the site."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_site(root: Path) -> Iterator[str]:
     """Serve a built site on a free port of 127.0.0.1; yields the origin ('http://127.0.0.1:PORT')."""
     handler = type("SiteHandler", (PagesHandler,), {"site_root": root})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
