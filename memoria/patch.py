@@ -22,6 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,7 @@ def _locked(path: Path, kind: int, wait: float | None = None) -> int:
             time.sleep(0.01)
 
 
+@lru_cache(maxsize=1)
 def _version() -> str:
     """The model's classes are this Memoria's: its code, file by file, names what it pickled."""
     digest = hashlib.blake2b(digest_size=16)

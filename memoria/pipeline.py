@@ -142,7 +142,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         listed = [path.as_posix() for _, path in sources]
         # The quick stamps are of the same files when there were no links or odd names to explain.
         same = quick is not None and len(quick) == len(listed) and all(path in quick for path in listed)
-        stamps = quick if same and quick is not None else stamp_files([path for _, path in sources])
+        stamps = quick if quick is not None and same else stamp_files([path for _, path in sources])
         key = site_key(options, stamps)
         fresh = state.index_current or not options.search
         if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
