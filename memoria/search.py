@@ -44,7 +44,7 @@ from . import __version__, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .indexer import INDEX_DIR, run_pagefind, run_pagefinds, searched_digest, settle_filters
-from .model import Article, Event, Person
+from .model import Article, Person
 from .parallel import map_forked, slices, workers
 from .render import make_environment, render
 from .sources import LAYOUTS_DIR
@@ -68,7 +68,9 @@ _RUNS_AT_ONCE = 2
 # The pages Pagefind indexes carry this attribute (else Pagefind indexes every page whole).
 _BODY = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
 _INTERFACE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
-_MANIFEST_VERSION = f"{__version__}/search-parts/1"
+_MANIFEST_VERSION = f"{__version__}/search-parts/2"
+# An article's events key (_events_key) → its events' records, as (file name, page).
+Records = dict[str, list[tuple[str, str]]]
 
 
 def index_site(
@@ -115,7 +117,8 @@ def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[st
     site, index = work / "site", work / INDEX_DIR
     _link_pages(writer, pages, site)
     if _has_event_template(project):
-        _write_events(project, archive, [(event, f"{site}/{EVENTS_DIR}") for event in _events(archive)])
+        folder = f"{site}/{EVENTS_DIR}"
+        _write_events(project, archive, [(a, "", folder) for a in archive.articles if a.events], {})
     _say(quiet, f"indexing {len(pages)} pages for search ...", len(pages))
     config = archive.config
     if config.multilingual:
@@ -196,6 +199,7 @@ class _Parts:
     pages: dict[str, int] = field(default_factory=dict)  # searched page → part
     events: dict[str, tuple[int, str]] = field(default_factory=dict)  # article's page → (part, what its events show)
     bodies: set[str] = field(default_factory=set)  # the pages marked data-pagefind-body
+    records: Records = field(default_factory=dict)  # the event records of the index (_write_events)
 
     def __post_init__(self) -> None:
         self.languages = {urls.output_file(o.path): o.lang for o in self.outputs}
@@ -240,6 +244,7 @@ class _Manifest:
     pages: dict[str, int]
     events: dict[str, tuple[int, str]]
     bodies: set[str]
+    records: Records
 
 
 def _index_parts(
@@ -264,14 +269,17 @@ def _index_parts(
             parts.bodies.add(rel)
     # Pagefind indexes every page whole on a site where no page is marked: so do its parts.
     parts.place(sorted(parts.bodies) or pages)
-    events = _events(archive) if _has_event_template(project) else []
-    page_of: dict[int, str] = {}  # an article's page, by the article's id
-    for article in archive.articles if events else []:
-        if article.events:
-            page = page_of[id(article)] = _article_page(article, config.prefix(article.lang))
-            parts.events[page] = (parts.part(page), _events_key(article))
+    with_events = [a for a in archive.articles if a.events] if _has_event_template(project) else []
+    placed: list[tuple[Article, str, int]] = []  # an article with events, their key, and their part
+    for article in with_events:
+        page = _article_page(article, config.prefix(article.lang))
+        parts.events[page] = found = (parts.part(page), _events_key(article))
+        placed.append((article, found[1], found[0]))
     count = max(parts.counts.values())
     dirty = set(range(count)) if old is None else _changed_parts(parts, old, _records_changed(writer, parts.pages))
+    # The records of the parts that stay are carried over; a part whose records are not all known is made again.
+    kept = old.records if old is not None else {}
+    dirty.update(number for _, events_key, number in placed if events_key not in kept)
     by_part: dict[int, list[str]] = {}
     for rel in previous:
         if rel.startswith(INDEX_DIR + "/"):
@@ -280,6 +288,7 @@ def _index_parts(
         if number not in dirty and not _keep_files(writer, by_part.get(number, [])):
             dirty.add(number)
     if not dirty:
+        parts.records = {events_key: kept[events_key] for _, events_key, _ in placed}
         return
     todo = sorted(dirty)
     runs: list[tuple[Path, Path, str | None]] = []
@@ -291,8 +300,9 @@ def _index_parts(
             runs += [(site, work / str(number) / INDEX_DIR, None), (site, work / str(number) / ALL, config.language)]
         else:
             runs.append((site, work / str(number) / INDEX_DIR, config.language))
-    placed = [(event, parts.events[page_of[id(event.article)]][0]) for event in events]
-    _write_events(project, archive, [(e, f"{work}/{n}/site/{EVENTS_DIR}") for e, n in placed if n in dirty])
+    todo_events = [(a, events_key, f"{work}/{n}/site/{EVENTS_DIR}") for a, events_key, n in placed if n in dirty]
+    parts.records = {events_key: kept[events_key] for _, events_key, n in placed if n not in dirty}
+    parts.records.update(_write_events(project, archive, todo_events, kept))
     searched = sum(1 for n in parts.pages.values() if n in dirty)
     _say(quiet, f"indexing {searched} pages for search, in {len(todo)} of {count} parts ...", searched)
     run_pagefinds(runs, max(1, min(workers(), _RUNS_AT_ONCE)))
@@ -390,7 +400,9 @@ def _save_manifest(path: Path, writer: Writer, counts: dict[str, int], parts: _P
     key names an index that is not in the output, and the next build indexes every part again."""
     files = [rel for rel in writer.targets if rel.startswith(INDEX_DIR + "/")]
     save_pickle(
-        path, _MANIFEST_VERSION, _Manifest(_manifest_key(files), counts, parts.pages, parts.events, parts.bodies)
+        path,
+        _MANIFEST_VERSION,
+        _Manifest(_manifest_key(files), counts, parts.pages, parts.events, parts.bodies, parts.records),
     )
 
 
@@ -455,36 +467,49 @@ def _has_event_template(project: Path) -> bool:
     return (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file()
 
 
-def _events(archive: Archive) -> list[Event]:
-    return [event for article in archive.articles for event in article.events]
-
-
-def _write_events(project: Path, archive: Archive, placed: list[tuple[Event, str]]) -> None:
-    """One small page per event, for Pagefind only, in the folder given with it: the theme's search-event.html,
-    rendered on every core."""
+def _write_events(project: Path, archive: Archive, todo: list[tuple[Article, str, str]], kept: Records) -> Records:
+    """The records of each article's events: small pages, for Pagefind only, written into the folder given
+    with the article. A record is the theme's search-event.html, rendered on every core, unless `kept`
+    has the article's under its events key (_events_key). Returns the records by events key."""
     config = archive.config
     envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
-    for folder in {folder for _, folder in placed}:
+    for folder in {folder for _, _, folder in todo}:
         os.makedirs(folder, exist_ok=True)
-
-    def write_slice(part: Sequence[int]) -> SourceError | None:
-        # Indices, not events: workers are sent their work by pickle, and an event pickles the whole archive.
-        for event, folder in (placed[i] for i in part):
-            article = event.article
-            url = article.url
-            # An event leads to its article's page in the article's own language.
-            env = envs.get(article.lang, envs[config.language])
-            try:
-                page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{url}#{event.anchor}"})
-            except jinja2.TemplateError as err:
-                return SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", getattr(err, "lineno", 0) or 0, str(err))
-            name = f"{article.lang}-{article.slug}-{event.number}.html"
+    made: Records = {}
+    fresh: list[int] = []
+    for index, (_, events_key, folder) in enumerate(todo):
+        records = kept.get(events_key) if events_key else None
+        if records is None:
+            fresh.append(index)
+            continue
+        made[events_key] = records
+        for name, page in records:
             with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
                 handle.write(page)
-        return None
 
-    everything = range(len(placed))
-    parts = slices(everything, workers() * 4) if len(placed) > FORK_EVENTS else [everything]
-    errors = [error for error in map_forked(write_slice, parts) if error]
-    if errors:
-        raise BuildError(errors[:1])
+    def write_slice(part: Sequence[int]) -> list[tuple[str, list[tuple[str, str]]]] | SourceError:
+        # Indices, not articles: workers are sent their work by pickle, and an article pickles the whole archive.
+        done = []
+        for article, events_key, folder in (todo[i] for i in part):
+            # An event leads to its article's page in the article's own language.
+            env = envs.get(article.lang, envs[config.language])
+            records = []
+            for event in article.events:
+                try:
+                    page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
+                except jinja2.TemplateError as err:
+                    return SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", getattr(err, "lineno", 0) or 0, str(err))
+                name = f"{article.lang}-{article.slug}-{event.number}.html"
+                with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
+                    handle.write(page)
+                records.append((name, page))
+            done.append((events_key, records))
+        return done
+
+    events = sum(len(todo[i][0].events) for i in fresh)
+    parts = slices(fresh, workers() * 4) if events > FORK_EVENTS else [fresh]
+    for result in map_forked(write_slice, parts):
+        if isinstance(result, SourceError):
+            raise BuildError([result])
+        made.update((events_key, records) for events_key, records in result if events_key)
+    return made

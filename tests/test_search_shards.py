@@ -119,6 +119,34 @@ def test_a_title_edit_indexes_only_the_parts_whose_records_change(small_parts: N
     assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
 
 
+def test_the_records_of_events_are_made_again_only_for_the_article_that_changed(
+    small_parts: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each event's record is kept with the index: a part indexed again takes the records of its other
+    articles' events as they were, and renders only the edited article's."""
+    project = make_site(tmp_path / "site", FILES)
+    build_in(project)
+    urls = indexed_urls(project / "output")
+    neighbours = [url for url, part in urls.items() if part == urls["/articles/a04/"] and url.endswith("#event_1")]
+    assert len(neighbours) > 1, "the test needs another article's event in the edited one's part"
+    rendered: list[str] = []
+    real_render = search.render
+
+    def counted(env: Any, template: str, context: dict[str, Any]) -> str:
+        if template == search.EVENT_TEMPLATE:
+            rendered.append(context["event"].title)
+        return real_render(env, template, context)
+
+    monkeypatch.setattr(search, "render", counted)
+    edit = project / "content/articles/a04.md"
+    edit.write_text(edit.read_text().replace("title: Ceremony 4", "title: Wreath laying 4"))
+    after = build_in(project)
+    assert rendered == ["Wreath laying 4"]
+    assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
+    found = indexed_urls(project / "output")
+    assert set(found) == set(urls) and all(found[url] == urls[url] for url in neighbours)
+
+
 def test_a_removed_article_is_no_longer_found(small_parts: None, tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", FILES)
     build_in(project)
