@@ -59,17 +59,22 @@ def cache_key(path: str, data: bytes, config: SiteConfig, drafts: bool = False) 
 
 
 def parse_files(
-    files: list[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes | None]],
     config: SiteConfig,
     problems: Problems,
     cache: ParseCache | None = None,
     quiet: bool = True,
     drafts: bool = False,
+    known: dict[str, CacheKey] | None = None,
 ) -> list[Parsed]:
-    """Every content file parsed and read (with or without its drafts); results are taken from and added to `cache`."""
+    """Every content file parsed and read (with or without its drafts); results are taken from and added to `cache`.
+
+    A file given without its bytes (None) is one whose key `known` has, and `cache` its result.
+    """
     cache = {} if cache is None else cache
-    keys = [cache_key(path, data, config, drafts) for path, data in files]
-    todo = [(key, data) for key, (_, data) in zip(keys, files, strict=True) if key not in cache]
+    known = known or {}
+    keys = [known[path] if data is None else cache_key(path, data, config, drafts) for path, data in files]
+    todo = [(key, data) for key, (_, data) in zip(keys, files, strict=True) if key not in cache and data is not None]
 
     def parse_slice(part: Sequence[tuple[CacheKey, bytes]]) -> list[Parsed | SourceError]:
         return [parse_one(key, data, config, drafts) for key, data in part]

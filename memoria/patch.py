@@ -55,11 +55,14 @@ class Built:
     articles: dict[str, list[Article]] = field(default_factory=dict)  # its file → the model's objects of it
 
 
-Edit = tuple[CacheKey, CacheKey, Parsed]  # an article's old parse key, its new one, and what it now reads as
+Edit = tuple[CacheKey, CacheKey, Parsed]
+Readings = dict[
+    str, tuple[CacheKey, str | None]
+]  # Archive.readings: a file → its parse key, and its body check  # an article's old parse key, its new one, and what it now reads as
 
 
 def body_edits(
-    readings: dict[str, tuple[CacheKey, str | None]],
+    readings: Readings,
     since: Stamps,
     sources: list[tuple[str, Path]],
     stamps: Stamps,
@@ -152,7 +155,7 @@ def save_built(path: Path, built: Built) -> None:
         os.close(lock)  # the writer holds the lock still
 
 
-def load_readings(path: Path, key: str, stamps: Stamps) -> dict[str, tuple[CacheKey, str | None]] | None:
+def load_readings(path: Path, key: str, stamps: Stamps) -> Readings | None:
     """What each file read as in the last build (Archive.readings), if it kept a model made with `key`
     from the files as `stamps` saw them: enough to tell a body edit without reading the model."""
     found = _load(path, key, stamps, whole=False)

@@ -28,7 +28,7 @@ from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locke
 from .pages import Output, plan_site
 from .parallel import give_back_memory, map_forked, slices, workers
 from .parsing import CacheKey, CacheStore, ParseCache, parse_files
-from .patch import Built, body_edits, built_file, load_built, load_readings, patch_bodies, save_built
+from .patch import Built, Readings, body_edits, built_file, load_built, load_readings, patch_bodies, save_built
 from .progress import Progress
 from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
 from .render import make_environment, render, render_pieces
@@ -76,11 +76,16 @@ def load_config(options: Options, problems: Problems) -> SiteConfig:
 
 
 def load_archive(
-    options: Options, session: Session | None = None, inputs: list[tuple[str, Path]] | None = None
+    options: Options,
+    session: Session | None = None,
+    inputs: list[tuple[str, Path]] | None = None,
+    unchanged: dict[str, CacheKey] | None = None,
 ) -> tuple[Archive, Problems]:
     """Read and check everything; the archive model and every problem found.
 
-    `inputs` are the project's files when the caller has listed them already (with their problems).
+    `inputs` are the project's files when the caller has listed them already (with their problems);
+    `unchanged` the parse keys of the content files whose stamps are those of the last build's
+    (not read again when the parse cache has them).
     """
     # Without a session to keep them for a next build, the files' readings are linked as they are, not copied.
     kept = session is not None
@@ -89,13 +94,18 @@ def load_archive(
     config = load_config(options, problems)
     if inputs is None:
         inputs = list_inputs(options.project, problems)
-    prefix = CONTENT_DIR + "/"
-    files = [(rel, path.read_bytes()) for rel, path in inputs if rel.startswith(prefix) and rel.endswith(".md")]
     if options.cache and session.store is None:
         session.store = CacheStore(options.project / CACHE_DIR)
         session.parsed = session.store.load()
-    known = {key: item.reading for key, item in session.parsed.items()}
-    parsed = parse_files(files, config, problems, session.parsed, options.quiet, options.drafts)
+    prefix, cached = CONTENT_DIR + "/", session.parsed
+    same = {rel: key for rel, key in (unchanged or {}).items() if key in cached}
+    files = [
+        (rel, None if rel in same else path.read_bytes())
+        for rel, path in inputs
+        if rel.startswith(prefix) and rel.endswith(".md")
+    ]
+    known = {key: item.reading for key, item in cached.items()}
+    parsed = parse_files(files, config, problems, cached, options.quiet, options.drafts, same)
     if session.store:
         # Save what was parsed or read anew (the readings ride along with the parse results), before linking.
         touched = {key for key, item in session.parsed.items() if known.get(key, False) is not item.reading}
@@ -147,14 +157,16 @@ def build(options: Options, session: Session | None = None) -> Result:
         fresh = state.index_current or not options.search
         if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
             return unchanged_result(options, state)
+        last = last_readings(options, session, state, key) if options.cache else (None, None)
         if options.cache and not problems.errors:
-            patched = patch_build(options, session, state, sources, stamps, key)
+            patched = patch_build(options, session, state, sources, stamps, key, last)
             if patched is not None:
                 return patched
         if session is not None:
             session.built = None
         walked = problems
-        archive, problems = load_archive(options, session, sources)
+        unchanged = _unchanged(last[1], state.inputs, stamps, sources)
+        archive, problems = load_archive(options, session, sources, unchanged)
         give_back_memory()  # what reading the parse cache left: a rebuild's largest process was 60 MB larger
         problems.extend(walked)
         stop_on_problems(problems, options.strict)
@@ -221,16 +233,18 @@ def patch_build(
     sources: list[tuple[str, Path]],
     stamps: Stamps,
     key: str,
+    last: tuple[Built | None, Readings | None],
 ) -> Result | None:
     """The build after a body edit (memoria.patch): the last build's model patched, the pages that
     show the edited articles rendered, in place, and the search index of their part made again.
+    `last` is the last build's model if this process holds it, and its readings (last_readings).
     None when a full build is needed."""
     if not state.files or state.site_key != key:
         return None
     served = session is not None  # a dev server's session, kept for its next build
     session = session or Session()
     state_path = state_file(options.project / CACHE_DIR, options.output)
-    patched = _patched_model(options, session, state, sources, stamps, key)
+    patched = _patched_model(options, session, state, sources, stamps, key, last)
     if patched is None:
         return None
     built, indices = patched
@@ -273,17 +287,47 @@ def patch_build(
     return result
 
 
+def last_readings(
+    options: Options, session: Session | None, state: BuildState, key: str
+) -> tuple[Built | None, Readings | None]:
+    """The last build's model if this session holds it, and what each file read as in that build
+    (Archive.readings); None for what is not known. Only of a build made with `key` from the files as
+    the state saw them."""
+    built = session.built if session is not None else None
+    if built is not None and (built.key, built.stamps) == (key, state.inputs):
+        return built, built.archive.readings
+    # None, or another build wrote the folder since: the last build's, if it kept one.
+    return None, load_readings(built_file(state_file(options.project / CACHE_DIR, options.output)), key, state.inputs)
+
+
+def _unchanged(
+    readings: Readings | None, since: Stamps, stamps: Stamps, sources: list[tuple[str, Path]]
+) -> dict[str, CacheKey]:
+    """The parse keys of the files the last build read (`readings`) whose stamps are still those it saw."""
+    if not readings:
+        return {}
+    found = {}
+    for rel, path in sources:
+        reading = readings.get(rel)
+        name = path.as_posix()
+        if reading is not None and since.get(name) == stamps.get(name):
+            found[rel] = reading[0]
+    return found
+
+
 def _patched_model(
-    options: Options, session: Session, state: BuildState, sources: list[tuple[str, Path]], stamps: Stamps, key: str
+    options: Options,
+    session: Session,
+    state: BuildState,
+    sources: list[tuple[str, Path]],
+    stamps: Stamps,
+    key: str,
+    last: tuple[Built | None, Readings | None],
 ) -> tuple[Built, list[int]] | None:
     """The session's model, or else the one the last build kept on disk, patched for the body edits since
     that build; with the indices of its outputs to render again. None if the changes are not body edits."""
     path = built_file(state_file(options.project / CACHE_DIR, options.output))
-    built = session.built
-    if built is not None and (built.key, built.stamps) == (key, state.inputs):
-        readings: dict[str, tuple[CacheKey, str | None]] | None = built.archive.readings
-    else:  # none, or another build wrote the folder since: the last build's, if it kept one
-        built, readings = None, load_readings(path, key, state.inputs)
+    built, readings = last
     if readings is None:
         return None
     config = load_config(options, Problems()) if built is None else built.archive.config

@@ -223,3 +223,32 @@ def test_a_model_that_cannot_be_kept_leaves_the_build_as_it_was(
     cli_build(project)
     assert full_builds == [project]
     assert contents(project / "output") == clean_build(project)
+
+
+def test_a_full_build_reads_only_the_content_files_changed_since_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the others read as is in the parse cache, under the key the kept model's readings give them."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    cli_build(project)
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if "content" in self.parts:
+            read.append(self.relative_to(project).as_posix())
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    path = project / "content/articles/a3.md"
+    path.write_text(path.read_text().replace("title: Article 3", "title: Renamed"))
+    cli_build(project)
+    assert set(read) == {"content/articles/a3.md"}  # read to tell a body edit, and then to parse
+    monkeypatch.undo()
+    assert contents(project / "output") == clean_build(project)
+    (project / ".memoria").joinpath(kept_model(project).name).unlink()  # no readings kept: every file is read
+    path.write_text(path.read_text().replace("title: Renamed", "title: Renamed again"))
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    read.clear()
+    cli_build(project)
+    assert "content/articles/a3.md" in read and len(read) > 3
