@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from . import __version__
 from .config import SiteConfig
 from .dates import EDTFDate
-from .fragments import Fragments, Pieces
+from .fragments import Fragments, Pieces, made_of
 from .model import Article, Event, Person
 from .urls import Linker
 
@@ -72,20 +72,53 @@ def _json(value: Any) -> str:
 
 
 # What an item of archive.json is made from: its file (path and digest) and the links made to it.
-def _article_key(a: Article) -> tuple[Any, ...]:
-    return ("a", a.path, a.digest, a.prefix, tuple((m.person.slug, m.role) for m in a.people if m.person))
+# Each key is made once for a model object and kept on it (a body edit forgets its article's: forget_keys).
+_KEY = "_data_key"
 
 
-def _person_key(p: Person) -> tuple[Any, ...]:
-    articles = tuple((article_id(a), role) for a, role in p.mentions)
-    return ("p", p.path, p.digest, p.slug, p.name, articles, tuple(event_id(e) for e in p.events))
+def _article_key(a: Article) -> bytes:
+    found: bytes | None = a.__dict__.get(_KEY)
+    if found is None:
+        found = a.__dict__[_KEY] = made_of(
+            ("a", a.path, a.digest, a.prefix, tuple((m.person.slug, m.role) for m in a.people if m.person))
+        )
+    return found
 
 
-def _event_key(e: Event) -> tuple[Any, ...]:
-    return (
-        "e", e.article.path, e.article.digest, e.article.prefix, e.number,
-        tuple(m.person.slug for m in e.people if m.person),
-    )  # fmt: skip
+def _person_key(p: Person) -> bytes:
+    found: bytes | None = p.__dict__.get(_KEY)
+    if found is None:
+        articles = tuple((article_id(a), role) for a, role in p.mentions)
+        found = p.__dict__[_KEY] = made_of(
+            ("p", p.path, p.digest, p.slug, p.name, articles, tuple(event_id(e) for e in p.events))
+        )
+    return found
+
+
+def _event_key(e: Event) -> bytes:
+    found: bytes | None = e.__dict__.get(_KEY)
+    if found is None:
+        found = e.__dict__[_KEY] = made_of((
+            "e", e.article.path, e.article.digest, e.article.prefix, e.number,
+            tuple(m.person.slug for m in e.people if m.person),
+        ))  # fmt: skip
+    return found
+
+
+def make_keys(articles: Iterable[Article], people: Iterable[Person]) -> None:
+    """Make the keys of every item now (the kept model's writer does, so that the next build need not)."""
+    for article in articles:
+        _article_key(article)
+        for event in article.events:
+            _event_key(event)
+    for person in people:
+        _person_key(person)
+
+
+def forget_keys(article: Article) -> None:
+    """An article changed in place (a body edit): its key and its events' are made again."""
+    for item in (article, *article.events):
+        item.__dict__.pop(_KEY, None)
 
 
 def _json_of(make: Callable[[T], Any]) -> Callable[[T], str]:
@@ -210,7 +243,7 @@ class Exporter:
                 "language": self.config.language,
             }
         }
-        parts: tuple[tuple[str, str, Iterable[Any], Callable[[Any], tuple[Any, ...]], Callable[[Any], str]], ...] = (
+        parts: tuple[tuple[str, str, Iterable[Any], Callable[[Any], bytes], Callable[[Any], str]], ...] = (
             (',"articles":[', "articles", articles, _article_key, _json_of(self._article)),
             ('],"people":[', "people", people, _person_key, _json_of(self._person)),
             ('],"events":[', "events", all_events(articles), _event_key, _json_of(self._event)),

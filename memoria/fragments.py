@@ -45,8 +45,9 @@ class Fragments:
         self.kept: dict[bytes, bytes] | None = None
         self.base: set[bytes] = set()  # the keys in the store's base file
 
-    def encode(self, items: Iterable[T], key: Callable[[T], tuple[Any, ...]], make: Callable[[T], str]) -> list[bytes]:
-        """Each item's text in UTF-8: the one kept for the same key, or made anew.
+    def encode(self, items: Iterable[T], key: Callable[[T], bytes], make: Callable[[T], str]) -> list[bytes]:
+        """Each item's text in UTF-8: the one kept for the same key (a hash of what the item is made
+        from: made_of), or made anew.
 
         Kept as bytes, half the memory of text outside ASCII; each is decoded as it is written.
         """
@@ -56,7 +57,7 @@ class Fragments:
         used: dict[bytes, bytes] = {}
         texts: list[bytes] = []
         for item in items:
-            made_of = hashlib.blake2b(repr(key(item)).encode(), digest_size=16).digest()
+            made_of = key(item)
             text = used.get(made_of)
             if text is None:
                 text = kept.get(made_of)
@@ -87,6 +88,11 @@ class Fragments:
             self.base = set(used)
         else:
             save_pickle(_since(store), self.version, made)
+
+
+def made_of(description: Any) -> bytes:
+    """The key of an item described by a plain value (its repr is hashed)."""
+    return hashlib.blake2b(repr(description).encode(), digest_size=16).digest()
 
 
 def _since(store: Path) -> Path:

@@ -28,6 +28,7 @@ from typing import Any
 
 from .archive import Archive
 from .config import SiteConfig
+from .export import forget_keys, make_keys
 from .fingerprint import Memo
 from .model import Article, Parsed
 from .pages import Output, Pager, plan_site
@@ -112,6 +113,7 @@ def patch_bodies(built: Built, edits: list[Edit], stamps: Stamps, parsed: ParseC
         for article in built.articles.get(old_key[0], []):
             article.html, article.summary, article.digest = thing.html, thing.summary, thing.digest
             built.memo.pop(id(article), None)  # its hash is made anew (no other object's depends on it)
+            forget_keys(article)  # and its data files' items
         indices.update(built.shown.get(old_key[0], []))
         readings[old_key[0]] = (new_key, new.check)
         if parsed is not None:
@@ -216,6 +218,7 @@ def _write(path: Path, built: Built) -> None:
     # The pages are planned anew when the model is read: their hashes are of no use then.
     hashes = [(value, digest) for value, digest in built.memo.values() if not isinstance(value, Pager)]
     built.outputs, built.memo = [], {}
+    make_keys(built.archive.articles, built.archive.people)  # the data files' items, for the next build
     give_back_memory()
     readings = (built.key, built.stamps, built.archive.readings)
     model = (built.archive, built.shown, built.articles, hashes)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, day
-from memoria.fragments import Fragments
+from memoria.fragments import Fragments, made_of
 from tests.conftest import copy_example, make_site, run_cli
 
 BASE = "https://example.org/archive/"
@@ -217,7 +217,7 @@ def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_p
         return f"<{item[0]}:{item[1]}>"
 
     def encode(name: str, items: list[tuple[str, int]]) -> list[str]:
-        return [text.decode("utf-8") for text in Fragments(store, name).encode(items, lambda i: i, make)]
+        return [text.decode("utf-8") for text in Fragments(store, name).encode(items, made_of, make)]
 
     items = [("a", 1), ("b", 1), ("a", 1)]  # the same key twice: each item still has its text, in order
     assert encode("v1", items) == ["<a:1>", "<b:1>", "<a:1>"]

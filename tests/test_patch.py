@@ -252,3 +252,28 @@ def test_a_full_build_reads_only_the_content_files_changed_since_the_last_one(
     read.clear()
     cli_build(project)
     assert "content/articles/a3.md" in read and len(read) > 3
+
+
+def test_a_patch_makes_the_data_files_keys_of_the_edited_article_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept model carries each item's key (made by its writer): a body edit makes its article's again."""
+    from memoria import export, parallel
+
+    project = copy_example(tmp_path / "site")
+    cli_build(project)
+    kept_model(project)
+    made: list[Any] = []
+    real = export.made_of
+
+    def counted(description: Any) -> bytes:
+        made.append(description)
+        return real(description)
+
+    monkeypatch.setattr(export, "made_of", counted)
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # rendered here, where the keys are counted
+    append(project / EXAMPLE_ARTICLE, "\nA sentence added to the body.\n")
+    assert cli_build(project).written > 0
+    assert made and {description[1] for description in made} == {EXAMPLE_ARTICLE}, "the article and its events"
+    monkeypatch.undo()
+    assert contents(project / "output") == clean_build(project)
