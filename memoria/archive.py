@@ -19,7 +19,7 @@ from .images import ImageProcessor
 from .markup import unlink_urls
 from .model import Article, Event, Mention, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
 from .people import link_people
-from .slugs import name_key, slug_from_filename, slugify
+from .slugs import name_key, slug_from_filename, term_slug
 
 ARTICLES_DIR = "content/articles/"
 PEOPLE_DIR = "content/people/"
@@ -349,7 +349,7 @@ def _terms(kind: str, articles: list[Article], of_article, of_event) -> list[Ter
     terms: dict[str, Term] = {}
     for article in articles:
         for name in dict.fromkeys(of_article(article)):
-            slug = slugify(name)
+            slug = term_slug(name)
             if slug:
                 spellings[slug][name] += 1
                 term = terms.setdefault(slug, Term(kind, slug, name))
@@ -357,7 +357,7 @@ def _terms(kind: str, articles: list[Article], of_article, of_event) -> list[Ter
                     term.articles.append(article)
         for event in article.events:
             for name in of_event(event):
-                slug = slugify(name)
+                slug = term_slug(name)
                 if slug:
                     spellings[slug][name] += 1
                     terms.setdefault(slug, Term(kind, slug, name)).events.append(event)

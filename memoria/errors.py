@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(order=True, unsafe_hash=True)
 class SourceError(Exception):
-    """A problem in one file, at one line (0 when the whole file is meant)."""
+    """A problem in one file, at one line (0 when the whole file is meant).
+
+    Not a frozen dataclass: Python sets an exception's __traceback__ as it is raised and passed
+    on, which a frozen one refuses (a FrozenInstanceError in place of the message). Never changed.
+    """
 
     path: str
     line: int
@@ -19,8 +23,8 @@ class SourceError(Exception):
         return f"{self.path}: {self.message}"
 
     def __reduce__(self) -> tuple[type[SourceError], tuple[str, int, str]]:
-        # An exception pickles as its class and args, then sets its __dict__, which a frozen
-        # dataclass refuses: rebuild it from its fields instead (errors come back from workers).
+        # An exception pickles as its class and args (none here): rebuild it from its fields instead
+        # (errors come back from workers).
         return (SourceError, (self.path, self.line, self.message))
 
 

@@ -31,8 +31,6 @@ _ATTRIBUTES = {
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "reversed"},
-    "blockquote": {"cite"},
-    "q": {"cite"},
     "time": {"datetime"},
     "data": {"value"},
     "del": {"datetime"},
@@ -42,6 +40,14 @@ _IFRAME_ATTRIBUTES = {"src", "title", "width", "height", "allow", "allowfullscre
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
+
+
+# The ids the default theme gives its own parts (skip link, sections, events, years, letters): the text
+# of an article or a biography may not take them, or a link to one would land in the text.
+_THEME_ID = re.compile(
+    r'\sid="(?:main_content|site_search|search_setup|search_scope|search|images_gallery|cite_this|events|articles'
+    r'|event_\d+|y-?\d+|letter-\d+)"'
+)
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -98,7 +104,8 @@ class Renderer:
     def render(self, text: str) -> str:
         """Markdown text to sanitised HTML."""
         raw = self._md.reset().convert(text)
-        return sanitise(raw, self.base_path, self.embeds)
+        clean = sanitise(raw, self.base_path, self.embeds)
+        return _THEME_ID.sub("", clean) if ' id="' in clean else clean
 
 
 def sanitise(raw_html: str, base_path: str = "/", embeds: tuple[str, ...] = ()) -> str:

@@ -32,7 +32,8 @@ def check_target(output: Path, project: Path) -> None:
         project / "layouts",
         project / "assets",
     }
-    if output in forbidden or output in project.parents or project == output:
+    inputs = (project / "content", project / "layouts", project / "assets")
+    if output in forbidden or output in project.parents or any(folder in output.parents for folder in inputs):
         raise UsageError(f"{output}: refusing to build into this folder; choose an empty or generated one")
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: exists and is not a folder")
@@ -50,7 +51,7 @@ def recover(output: Path) -> None:
     """Finish or undo a swap or an update that a killed build left half done."""
     transaction = _sibling(output, "txn")
     if (transaction / JOURNAL).is_file():
-        apply_journal(output, transaction)
+        _replay(output, transaction)
     remove_tree(transaction)
     old = _sibling(output, "old")
     if old.is_dir() and not output.exists():
@@ -131,18 +132,28 @@ def commit_in_place(output: Path, transaction: Path, changes: list[tuple[str, st
         handle.flush()
         os.fsync(handle.fileno())
     temporary.replace(transaction / JOURNAL)
-    apply_journal(output, transaction)
+    _replay(output, transaction)
     remove_tree(transaction)
 
 
+def _replay(output: Path, transaction: Path) -> None:
+    try:
+        apply_journal(output, transaction)
+    except (OSError, ValueError) as err:
+        # It cannot be finished (a disk that is full, a file system that refuses a name): no build can trust
+        # the folder now, and every one would stop here: say what to do.
+        raise UsageError(
+            f"{output}: an update of this folder could not be finished ({err}); "
+            f"remove {output} and {transaction}, then build again"
+        ) from None
+
+
 def apply_journal(output: Path, transaction: Path) -> None:
-    """Replay a committed journal (again, if a kill interrupted it)."""
+    """Replay a committed journal (again, if a kill interrupted it).
+
+    Removals first: a file of the new site may stand where the old one had a folder, or the other way.
+    """
     journal = json.loads((transaction / JOURNAL).read_text(encoding="utf-8"))
-    for name, rel in journal["changes"]:
-        source, target = transaction / name, output / safe_relpath(rel)
-        if source.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
     for rel in journal["removed"]:
         target = output / safe_relpath(rel)
         target.unlink(missing_ok=True)
@@ -150,3 +161,8 @@ def apply_journal(output: Path, transaction: Path) -> None:
         while parent != output and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+    for name, rel in journal["changes"]:
+        source, target = transaction / name, output / safe_relpath(rel)
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)

@@ -22,7 +22,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/6"
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/7"
 
 
 @lru_cache(maxsize=4)
@@ -42,7 +42,12 @@ def parse_one(key: CacheKey, data: bytes, config: SiteConfig, drafts: bool) -> P
         doc = parse_document(path, data)
     except SourceError as err:
         return err
-    html = _renderer(config.base_path, config.embeds).render(doc.body)
+    try:
+        html = _renderer(config.base_path, config.embeds).render(doc.body)
+    except RecursionError:
+        return SourceError(
+            path, doc.body_line, "the text is nested too deeply (lists or quotes hundreds of levels down)"
+        )
     images = local_images(doc.body, html, config.base_path, doc.body_line) if "<img" in html else []
     parsed = Parsed(doc, html, digest, images)
     parsed.reading = read_file(parsed, config, drafts)

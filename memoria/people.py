@@ -8,7 +8,7 @@ from itertools import permutations
 
 from .errors import Problems
 from .model import Article, Mention, Person
-from .slugs import name_key
+from .slugs import name_key, shortened
 
 MAX_COMPANIONS = 12
 
@@ -45,7 +45,7 @@ class Directory:
         if key in self.hidden or mention.ref in self.hidden:
             return None
         if key not in self.stubs:
-            self.stubs[key] = Person(slug=key, name=mention.ref)
+            self.stubs[key] = Person(slug=shortened(key), name=mention.ref)
         return self.stubs[key]
 
 

@@ -54,7 +54,11 @@ def alias_url(alias: str) -> str:
     path = unquote(text).lstrip("/")
     if not path:
         raise AliasError("is the home page of the site")
+    if any(ch in path for ch in "?#\\") or any(unicodedata.category(ch)[0] == "C" for ch in path):
+        raise AliasError("must be a plain path: no '?', '#', '\\' or control characters, written or %-encoded")
     parts = path.rstrip("/").split("/")
+    if len(parts) > _MAX_PARTS or any(len(part.encode()) > _MAX_PART for part in parts):
+        raise AliasError(f"is too long a path: at most {_MAX_PARTS} parts of at most {_MAX_PART} bytes each")
     if any(part in ("", ".", "..") or part.startswith(".") or part != part.strip() for part in parts):
         raise AliasError("may not contain '..', '.', hidden or empty parts")
     folder = path.endswith("/")
@@ -66,6 +70,10 @@ def alias_url(alias: str) -> str:
     if file.casefold().startswith(RESERVED_FOLDERS) or parts[0].casefold() in _RESERVED_KEYS:
         raise AliasError(f"is inside /{parts[0]}/, which the site itself writes")
     return url
+
+
+_MAX_PARTS = 32
+_MAX_PART = 200  # bytes, well inside a file name's 255
 
 
 def _key(path: str) -> str:
@@ -84,6 +92,7 @@ def plan_redirects(
     taken = {_key(file): owner for file, owner in written.items()}
     redirects: list[Redirect] = []
     claimed: dict[str, Redirect] = {}
+    folders: dict[str, Redirect] = {}  # the folders the redirects' files are in, by key
     errors: list[SourceError] = []
     for thing in things:
         for alias in dict.fromkeys(thing.aliases):
@@ -105,10 +114,32 @@ def plan_redirects(
                     errors.append(
                         SourceError(other.path, other.line, f'alias "/{other.url}" is also an alias in {thing.path}')
                     )
+            elif (rival := _folder_clash(file, claimed, folders)) is not None:
+                errors.append(
+                    SourceError(
+                        thing.path,
+                        line,
+                        f'alias "{alias}" and the alias "/{rival.url}" in {rival.path} '
+                        "cannot both be: one needs a folder where the other is a file",
+                    )
+                )
             else:
                 claimed[_key(file)] = redirect
                 redirects.append(redirect)
+                parts = _key(file).split("/")
+                folders.update(("/".join(parts[:end]), redirect) for end in range(1, len(parts)))
     return redirects, errors
+
+
+def _folder_clash(file: str, claimed: dict[str, Redirect], folders: dict[str, Redirect]) -> Redirect | None:
+    """The redirect whose file stands where this one needs a folder, or whose folder stands where this file would."""
+    key = _key(file)
+    if key in folders:
+        return folders[key]
+    parts = key.split("/")
+    return next(
+        (claimed["/".join(parts[:end])] for end in range(1, len(parts)) if "/".join(parts[:end]) in claimed), None
+    )
 
 
 def _clash(file: str, taken: dict[str, str]) -> tuple[str, str] | None:

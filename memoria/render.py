@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .dates import EDTFDate, year_words
 from .export import Exporter
 from .i18n import babel_locale, translations
-from .slugs import slugify
+from .slugs import slugify, term_slug
 from .structured import Structured
 from .urls import Linker
 
@@ -60,7 +60,7 @@ def make_environment(
     env.filters["date"] = lambda value: show_date(value, locale)
     env.filters["iso"] = iso_date
     env.filters["year"] = lambda year: year_words(year, locale)
-    env.filters["term_url"] = lambda name, kind: urls.item(kind, slugify(name))
+    env.filters["term_url"] = lambda name, kind: urls.item(kind, term_slug(name))
     env.filters["year_url"] = urls.timeline_year
     env.filters["atom_date"] = atom_date
     env.filters["feed_id"] = lambda url: (

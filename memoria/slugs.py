@@ -33,4 +33,22 @@ def is_valid_slug(slug: str) -> bool:
 def slug_from_filename(stem: str) -> str:
     """`2023-02-25-paris-ceremony` → `paris-ceremony`; a bare date keeps the date."""
     trimmed = _DATED.sub("", stem)
-    return slugify(trimmed or stem)
+    return shortened(slugify(trimmed or stem))
+
+
+# A slug made from a name or a file name is cut to this: a file name has at most 255 bytes, and a
+# long tag or a name of 80 Chinese characters (400 letters in ASCII) must not make a longer one.
+MADE_SLUG_MAX = 100
+
+
+def shortened(slug: str) -> str:
+    """A slug made from a name, cut at a hyphen to at most MADE_SLUG_MAX characters."""
+    if len(slug) <= MADE_SLUG_MAX:
+        return slug
+    cut = slug[: MADE_SLUG_MAX + 1]
+    return (cut.rsplit("-", 1)[0] if "-" in cut else cut[:MADE_SLUG_MAX]).strip("-")
+
+
+def term_slug(name: str) -> str:
+    """The slug of a place or a tag: '' when the name has no letter or digit."""
+    return shortened(slugify(name))

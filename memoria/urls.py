@@ -17,7 +17,9 @@ TIMELINE = "timeline"
 # What all languages share, at one URL: the theme's files, photographs, the search index, open data.
 SHARED = ("assets/", "images/", "pagefind", "data/")
 
-RESERVED = frozenset({ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds", "images"})
+RESERVED = frozenset(
+    {ARTICLES, PEOPLE, PLACES, TAGS, TIMELINE, "page", "search", "assets", "data", "feeds", "images", "pagefind"}
+)
 
 
 def section(kind: str) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .errors import SourceError
+from .errors import BuildError, SourceError
 
 _CHUNK = 1 << 20
+NAME_MAX = 255  # bytes in one file or folder name, on the file systems a site is built on
 
 
 def safe_relpath(rel: str) -> str:
@@ -53,6 +54,7 @@ class Writer:
         self.kept = 0
         # The files written by this build (also by forked workers, once they report them).
         self.wrote: set[str] = set()
+        self._folders: set[str] = set()  # the folders of the claimed paths, as their keys
         self._root = os.fspath(root)
         self._previous = os.fspath(self.previous) if self.previous else ""
 
@@ -62,12 +64,32 @@ class Writer:
         key = unicodedata.normalize("NFC", path).casefold() if not path.isascii() else path.lower()
         if key in self.owners:
             _, first_owner = self.owners[key]
-            raise SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")
+            raise BuildError([SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")])
+        folder, _, name = key.rpartition("/")
+        if key in self._folders or len(name.encode()) > NAME_MAX or (folder and folder not in self._folders):
+            self._check_path(path, key, owner)
         self.owners[key] = (path, owner)
         # Folders are made when the first file goes into them, by whichever process writes it.
         target = f"{self._root}/{len(self.targets):07d}" if self.in_place else f"{self._root}/{path}"
         self.targets[path] = target
         return target
+
+    def _check_path(self, path: str, key: str, owner: str) -> None:
+        """A path no file system refuses, where no file of the site stands for a folder or a folder for a file;
+        its folders are remembered. BuildError before anything is written (an in-place update could not be undone)."""
+        if key in self._folders:
+            raise BuildError([SourceError(owner, 0, f"writes a file {path} where the site needs a folder")])
+        parts = key.split("/")
+        if any(len(part.encode()) > NAME_MAX for part in path.split("/")):
+            raise BuildError([SourceError(owner, 0, f"writes {path}: a part of it is longer than {NAME_MAX} bytes")])
+        for end in range(1, len(parts)):
+            folder = "/".join(parts[:end])
+            if folder in self.owners:
+                first, first_owner = self.owners[folder]
+                raise BuildError(
+                    [SourceError(owner, 0, f"writes {path}, which needs a folder where {first_owner} writes {first}")]
+                )
+            self._folders.add(folder)
 
     def write(self, rel: str, data: bytes | str, owner: str = "memoria") -> None:
         """Claim and write one file of the site (text is encoded as UTF-8)."""

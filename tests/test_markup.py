@@ -77,3 +77,17 @@ def test_first_paragraph_is_plain_text() -> None:
 def test_unlink_keeps_the_text() -> None:
     html = '<p><a href="/people/a/">A</a>, <a href="/people/b/#x">B</a>, <a href="/people/c/">C</a></p>'
     assert unlink_urls(html, {"/people/a/", "/people/b/"}) == '<p>A, B, <a href="/people/c/">C</a></p>'
+
+
+def test_no_javascript_url_survives_in_a_cite_attribute() -> None:
+    html = Renderer().render('<blockquote cite="javascript:alert(1)">Q</blockquote> <q cite="javascript:x">q</q>')
+    assert "javascript" not in html and "<blockquote>Q</blockquote>" in html
+
+
+def test_the_text_cannot_take_the_ids_of_the_themes_own_parts() -> None:
+    """A raw id, or a heading's, that the theme gives its skip link, sections, events or years is dropped."""
+    html = Renderer().render(
+        '<span id="main_content">a</span> <span id="event_1">b</span> <span id="own">c</span>\n\n## Events\n\n## Later'
+    )
+    assert 'id="main_content"' not in html and 'id="event_1"' not in html and 'id="events"' not in html
+    assert '<span id="own">c</span>' in html and '<h2 id="later">Later</h2>' in html
