@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
-import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -31,7 +30,7 @@ from .parsing import CacheKey, CacheStore, ParseCache, parse_files
 from .patch import Built, Readings, body_edits, built_file, load_built, load_readings, patch_bodies, save_built
 from .progress import Progress
 from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
-from .render import make_environment, render, render_pieces
+from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
 from .state import BuildState, Stamps, save_state, stamp_files, state_file
@@ -404,50 +403,39 @@ def render_all(
     ]
     progress = Progress("rendering", len(todo), quiet=options.quiet)
 
-    def render_slice(indices: Sequence[int]) -> tuple[list[str], int, SourceError | None]:
+    def render_slice(indices: Sequence[int]) -> tuple[list[str], int, list[SourceError]]:
         written: list[str] = []
-        for done, i in enumerate(indices):
+        kept = 0
+        errors: dict[str, SourceError] = {}  # by template: the first error of each (its other pages are not tried)
+        for i in indices:
             output = outputs[i]
+            if output.template in errors:
+                continue
             env = envs.get(output.lang, default)
             context = {**output.context, "page_url": output.url}
             try:
                 page = (render_pieces if output.large else render)(env, output.template, context)
                 if writer.put(files[i], targets[i], page):
                     written.append(files[i])
-            except jinja2.TemplateError as err:
-                return written, done - len(written), template_error(err, options.project)
-        return written, len(indices) - len(written), None
+                else:
+                    kept += 1
+            except OSError:
+                raise
+            except Exception as err:
+                errors[output.template] = template_error(err, options.project)
+        return written, kept, list(errors.values())
 
     parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]
     results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
     progress.done()
-    errors = [error for _, _, error in results if error]
+    errors = [error for _, _, found in results for error in found]
     if errors:
-        raise BuildError(errors[:1])
+        raise BuildError(errors)
     for written, _, _ in results:
         writer.wrote.update(written)
         writer.written += len(written)
     writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
     return prints
-
-
-def template_error(err: jinja2.TemplateError, project: Path) -> SourceError:
-    """A template problem as `layouts/x.html:line: message`."""
-    if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
-        return SourceError(_relative(err.filename, project), err.lineno, err.message or "syntax error")
-    if isinstance(err, jinja2.TemplateNotFound):
-        return SourceError(f"{LAYOUTS_DIR}/{err.name}", 0, "template not found")
-    for frame in reversed(traceback.extract_tb(err.__traceback__)):
-        if frame.filename.endswith((".html", ".xml", ".txt")):
-            return SourceError(_relative(frame.filename, project), frame.lineno or 0, str(err))
-    return SourceError(LAYOUTS_DIR, 0, str(err))
-
-
-def _relative(filename: str, project: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return filename
 
 
 def copy_assets(options: Options, writer: Writer, pictures: ImageProcessor | None, problems: Problems) -> None:

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import os
 import shutil
+import traceback
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +19,11 @@ from babel.dates import format_date
 from . import __version__, figures, urls
 from .config import SiteConfig
 from .dates import EDTFDate, year_words
+from .errors import SourceError
 from .export import Exporter
 from .i18n import babel_locale, translations
 from .slugs import slugify, term_slug
+from .sources import LAYOUTS_DIR
 from .structured import Structured
 from .urls import Linker
 
@@ -174,3 +177,22 @@ def render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> s
 def render_pieces(env: jinja2.Environment, template: str, context: dict[str, Any]) -> Iterator[str]:
     """Render one template a piece at a time, for a file too large to hold whole (the data files)."""
     return env.get_template(template).generate(context)
+
+
+def template_error(err: Exception, project: Path) -> SourceError:
+    """A template problem as `layouts/x.html:line: message`."""
+    if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
+        return SourceError(_relative(err.filename, project), err.lineno, err.message or "syntax error")
+    if isinstance(err, jinja2.TemplateNotFound):
+        return SourceError(f"{LAYOUTS_DIR}/{err.name}", 0, "template not found")
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            return SourceError(_relative(frame.filename, project), frame.lineno or 0, str(err))
+    return SourceError(LAYOUTS_DIR, 0, str(err))
+
+
+def _relative(filename: str, project: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return filename

@@ -38,15 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from . import __version__, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .indexer import INDEX_DIR, run_pagefind, run_pagefinds, searched_digest, settle_filters
 from .model import Article, Person
 from .parallel import map_forked, slices, workers
-from .render import make_environment, render
+from .render import make_environment, render, template_error
 from .sources import LAYOUTS_DIR
 from .stored import load_pickle, save_pickle
 from .writer import Writer, discard_tree, remove_tree
@@ -497,8 +495,10 @@ def _write_events(project: Path, archive: Archive, todo: list[tuple[Article, str
             for event in article.events:
                 try:
                     page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
-                except jinja2.TemplateError as err:
-                    return SourceError(f"{LAYOUTS_DIR}/{EVENT_TEMPLATE}", getattr(err, "lineno", 0) or 0, str(err))
+                except OSError:
+                    raise
+                except Exception as err:
+                    return template_error(err, project)
                 name = f"{article.lang}-{article.slug}-{event.number}.html"
                 with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
                     handle.write(page)

@@ -133,3 +133,22 @@ def test_an_error_found_in_a_worker_process_comes_back_whole() -> None:
 
     error = SourceError("layouts/base.html", 95, "Expected an expression")
     assert pickle.loads(pickle.dumps(error)) == error
+
+
+def test_every_broken_template_is_reported_in_one_run(tmp_path: Path) -> None:
+    project, before = built_site(tmp_path, {})
+    (project / "layouts" / "page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ page.nosuch }}\n{% endblock %}\n"
+    )
+    (project / "layouts" / "person.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n"
+    )
+    (project / "content/pages/about.md").parent.mkdir(parents=True)
+    (project / "content/pages/about.md").write_text("---\ntitle: About\n---\n")
+    run = run_cli(project)
+    assert run.code == 1
+    assert run.error_lines == [
+        "layouts/page.html:3: 'memoria.model.Page object' has no attribute 'nosuch'",
+        "layouts/person.html:3: division by zero",
+    ]
+    assert snapshot(project / "output") == before
