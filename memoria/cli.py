@@ -10,12 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BuildError, SourceError, UsageError
+from .errors import BuildError, Problems, SourceError, UsageError
 from .quick import Options, unchanged
+from .sources import ASSETS_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link
 
 if TYPE_CHECKING:
     from .archive import Archive
-    from .errors import Problems
 
 # The rest of the generator (memoria.pipeline and what it imports: Markdown, Jinja, Pillow, Babel,
 # ICU) is imported only when there is something to build: most builds find nothing changed.
@@ -52,6 +52,19 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
+def wrong_options(args: argparse.Namespace, options: Options) -> str | None:
+    """What is wrong with --project or --base-url, before anything is read or made; None when nothing is."""
+    if not options.project.is_dir():
+        what = "is not a folder" if options.project.exists() else "does not exist"
+        return f"--project {args.project}: {what}"
+    if args.base_url is not None:
+        from .config import BASE_URL_RULE, quoted, valid_base_url
+
+        if not valid_base_url(args.base_url):
+            return f"--base-url {BASE_URL_RULE}, not {quoted(args.base_url)}"
+    return None
+
+
 def report(warnings: list[SourceError], errors: list[SourceError]) -> None:
     """Print problems, one per line, warnings marked."""
     for warning in sorted(set(warnings)):
@@ -67,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "new" and args.args:
         parser.error(f"'{args.command}' takes no further arguments")
     options = options_from(args)
+    wrong = wrong_options(args, options)
+    if wrong:
+        print(f"error: {wrong}", file=sys.stderr)
+        return 2
+    if args.command != "new":
+        # Before the quick check, which would find the files behind such a link unchanged (memoria.sources
+        # refuses the folders again as it walks them, for the dev server's rebuilds).
+        refused = Problems()
+        for name in (CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR):
+            refused_link(options.project, name, refused)
+        if refused.errors:
+            report([], refused.errors)
+            print(f"{args.command} failed: {len(refused.errors)} error(s); nothing was built", file=sys.stderr)
+            return 1
     try:
         if args.command == "new":
             from .scaffold import new_file

@@ -60,7 +60,11 @@ def has_icu() -> bool:
 
 @lru_cache(maxsize=32)
 def _icu_key(language: str) -> SortKey:
-    collator = icu.Collator.createInstance(icu.Locale.forLanguageTag(language))
+    try:
+        locale = icu.Locale.forLanguageTag(language.replace("_", "-"))
+    except icu.ICUError:  # site.yaml's languages are checked: this is only a last guard, in the root order
+        locale = icu.Locale.getRoot()
+    collator = icu.Collator.createInstance(locale)
     key: SortKey = collator.getSortKey
     return key
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +34,11 @@ KNOWN = frozenset(
         "prefix_default_language",
     ]
 )
+# A BCP 47 language tag: a language, then subtags of 1-8 letters or digits ('en', 'pt-BR', 'sr-Latn-RS').
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+LANGUAGE_RULE = "a language code such as en, az, fr, ru or pt-BR"
+BASE_URL_RULE = "must be '/', a path like '/archive/' or an http(s) URL"
+_NOT_IN_BASE_URL = frozenset("\\\"'<>`")
 # What each entry of `languages:` may set for its language; the rest is the site's.
 LANGUAGE_FIELDS = frozenset(["code", "title", "description", "intro", "menu", "footer"])
 
@@ -128,17 +135,14 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
     read = Fields(Document(CONFIG_FILE, meta, "", 0, lines), problems)
     read.check_known(KNOWN, "site.yaml")
     url = base_url if base_url is not None else read.text("base_url", default="/")
-    if not _valid_base_url(url):
-        problems.error(
-            CONFIG_FILE,
-            read.doc.line("base_url"),
-            f"'base_url' must be '/', a path like '/archive/' or an http(s) URL, not \"{url}\"",
-        )
+    if not valid_base_url(url):
+        problems.error(CONFIG_FILE, read.doc.line("base_url"), f"'base_url' {BASE_URL_RULE}, not {quoted(url)}")
         url = "/"
     menu = _menu(read, "menu", read.doc.meta.get("menu"))
     language = read.text("language", default="en")
     if not _known_language(language):
-        read.error("language", f"'language' must be a language code such as en, az, fr or ru, not \"{language}\"")
+        read.error("language", f"'language' must be {LANGUAGE_RULE}, not {quoted(language)}{_hint(language)}")
+        language = "en"  # the rest of the run goes on in a language every part of it knows
     languages = _languages(read, read.flag("prefix_default_language", False))
     if languages:
         language = languages[0].code
@@ -202,8 +206,8 @@ def _languages(read: Fields, prefix_default: bool) -> tuple[Language, ...]:
         if unknown:
             read.problems.error(CONFIG_FILE, line, f"unknown language setting '{unknown[0]}'")
         code = sub_text(settings, "code")
-        if not _known_language(code) or "/" in code:
-            read.problems.error(CONFIG_FILE, line, f'"{code}" is not a language code such as en, az, fr or ru')
+        if not _known_language(code):
+            read.problems.error(CONFIG_FILE, line, f"{quoted(code)} is not {LANGUAGE_RULE}{_hint(code)}")
             continue
         if any(lang.code == code for lang in languages):
             read.problems.error(CONFIG_FILE, line, f'the language "{code}" is listed twice')
@@ -216,15 +220,33 @@ def _languages(read: Fields, prefix_default: bool) -> tuple[Language, ...]:
 
 
 def _known_language(code: str) -> bool:
-    """A tag Babel knows (en, az, fr, ru, pt-BR): dates and plural rules come from its data."""
+    """A BCP 47 tag (en, az, pt-BR, sr-Latn) that Babel knows: dates and plural rules come from its data."""
+    if not _LANGUAGE_TAG.fullmatch(code):
+        return False  # 'en_GB' is Babel's spelling, not a tag: ICU and browsers refuse it
     try:
         Locale.parse(code.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return False
-    return bool(code)
+    return True
 
 
-def _valid_base_url(url: str) -> bool:
+def _hint(code: str) -> str:
+    """' (write "en-GB")' when the code is a known language spelt with '_'."""
+    tag = code.replace("_", "-")
+    return f" (write {quoted(tag)})" if tag != code and _known_language(tag) else ""
+
+
+def quoted(value: str) -> str:
+    """A value as written, in double quotes, on one line: control characters and line breaks escaped."""
+    text = json.dumps(value if len(value) <= 100 else value[:97] + "...", ensure_ascii=False)
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+
+
+def valid_base_url(url: str) -> bool:
+    """True for '/', a path such as '/archive/', or an http(s) URL, with nothing a browser reads otherwise."""
+    # A browser reads '\' as '/' ('/\evil.example/' is another host); quotes, brackets and blanks have no place.
+    if any(char in _NOT_IN_BASE_URL or not char.isprintable() or char.isspace() for char in url):
+        return False
     parts = urlsplit(url)
     if parts.query or parts.fragment or ".." in parts.path.split("/"):
         return False

@@ -36,6 +36,7 @@ MAX_PIXELS = 50_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 WIDTHS = (480, 960, 1600)
+WEBP_LIMIT = 16383  # libwebp refuses a side longer than this: a long scan or a full-page screenshot is made smaller
 WEBP = "image/webp"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -208,7 +209,10 @@ class ImageProcessor:
         if fmt == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
         buffer = io.BytesIO()
-        image.save(buffer, fmt, **options)
+        try:
+            image.save(buffer, fmt, **options)
+        except (OSError, ValueError) as error:
+            raise ImageError(f"cannot convert image {rel}: {_one_line(error)}") from None
         folder.mkdir(parents=True, exist_ok=True)
         _store(done, buffer.getvalue())
         return done
@@ -294,16 +298,19 @@ class ImageProcessor:
         variants: list[Variant] = []
         # Largest first, each variant resized from the one before: half the work, no visible difference.
         scaled = image
-        for width, height in reversed(_sizes(image.width, image.height, self.widths)):
-            if width != scaled.width:
-                scaled = scaled.resize((width, height), Image.Resampling.LANCZOS)
-            for mime in (WEBP, fallback):
-                fmt, ext, options = ENCODERS[mime]
-                name = f"{job.stem}-{width}.{ext}"
-                buffer = io.BytesIO()
-                scaled.save(buffer, fmt, **options)
-                _store(folder / name, buffer.getvalue())
-                variants.append(Variant(f"{URL_FOLDER}/{job.digest}/{name}", width, height, mime))
+        try:
+            for width, height in reversed(_sizes(image.width, image.height, self.widths)):
+                if (width, height) != scaled.size:
+                    scaled = scaled.resize((width, height), Image.Resampling.LANCZOS)
+                for mime in (WEBP, fallback):
+                    fmt, ext, options = ENCODERS[mime]
+                    name = f"{job.stem}-{width}.{ext}"
+                    buffer = io.BytesIO()
+                    scaled.save(buffer, fmt, **options)
+                    _store(folder / name, buffer.getvalue())
+                    variants.append(Variant(f"{URL_FOLDER}/{job.digest}/{name}", width, height, mime))
+        except (OSError, ValueError) as error:
+            return ImageError(f"cannot convert image {job.rel}: {_one_line(error)}"), 0
         variants.sort(key=lambda v: (v.width, v.mime))
         largest = max(v.width for v in variants)
         src = next(v for v in variants if v.mime == fallback and v.width == largest)
@@ -376,9 +383,16 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 
 def _sizes(width: int, height: int, widths: Sequence[int]) -> list[tuple[int, int]]:
-    """The variant sizes: each width, but never wider than the image itself."""
-    chosen = sorted({min(w, width) for w in widths})
-    return [(w, max(1, round(height * w / width))) for w in chosen]
+    """The variant sizes: each width, but never wider than the image itself, nor a side over WEBP_LIMIT."""
+    # The widest a variant may be for its height to stay within the limit, at the image's proportions.
+    widest = min(width, WEBP_LIMIT, max(1, width * WEBP_LIMIT // height))
+    chosen = sorted({min(w, widest) for w in widths})
+    return [(w, min(WEBP_LIMIT, max(1, round(height * w / width)))) for w in chosen]
+
+
+def _one_line(error: BaseException) -> str:
+    """An encoder's message on one line (Pillow's are, but a message is printed as `path:line: message`)."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _store(path: Path, data: bytes) -> None:

@@ -32,7 +32,7 @@ from .progress import Progress
 from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
 from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
-from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, walk_files
+from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
 from .state import BuildState, Stamps, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
@@ -68,8 +68,10 @@ class Result:
 def load_config(options: Options, problems: Problems) -> SiteConfig:
     """site.yaml, checked."""
     path = options.project / CONFIG_FILE
-    if not path.is_file():
-        problems.error(CONFIG_FILE, 0, "missing: a project needs a site.yaml with at least a 'title'")
+    outside = refused_link(options.project, CONFIG_FILE, problems)
+    if outside or not path.is_file():
+        if not outside:
+            problems.error(CONFIG_FILE, 0, "missing: a project needs a site.yaml with at least a 'title'")
         return parse_config(b"title: Archive\n", Problems(), options.base_url)
     return parse_config(path.read_bytes(), problems, options.base_url)
 

@@ -7,14 +7,22 @@ import json
 from pathlib import Path
 
 from .errors import UsageError
-from .slugs import slugify
+from .slugs import shortened, slugify
+from .urls import RESERVED
 
 
 def new_file(project: Path, kind: str, title: str, today: datetime.date | None = None) -> str:
     """Write a new article, person or page and return its project-relative path."""
-    slug = slugify(title)
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 on the command line arrive as lone surrogates (PEP 383).
+        raise UsageError(f"the title is not valid UTF-8 text: {title!a}") from None
+    slug = shortened(slugify(title))  # a long title gives a shorter file name
     if not slug:
         raise UsageError(f"cannot make a file name from {title!r}")
+    if kind == "page" and slug in RESERVED:
+        raise UsageError(f"the URL /{slug}/ belongs to the site itself; choose another title")
     day = today or datetime.date.today()
     quoted = json.dumps(title.strip(), ensure_ascii=False)
     if kind == "article":
@@ -33,6 +41,9 @@ def new_file(project: Path, kind: str, title: str, today: datetime.date | None =
     path = project / rel
     if path.exists():
         raise UsageError(f"{rel} already exists")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {rel}: {error.strerror}") from None
     return rel

@@ -13,6 +13,7 @@ CONTENT_DIR = "content"
 LAYOUTS_DIR = "layouts"
 ASSETS_DIR = "assets"
 CACHE_DIR = ".memoria"
+OUTSIDE = "is a link to a place outside the project; refusing to follow it"
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -23,15 +24,24 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def refused_link(project: Path, rel: str, problems: Problems) -> bool:
+    """True, with an error, when a file or folder of the project is a link to a place outside it."""
+    path = project / rel
+    if not path.is_symlink() or _inside(path, project.resolve()):
+        return False
+    problems.error(rel, 0, OUTSIDE)
+    return True
+
+
 def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "") -> list[tuple[str, Path]]:
     """(project-relative POSIX path, file) for each file below a folder, sorted.
 
     Hidden files and editor backups are skipped; links that lead outside the
-    project are refused, never followed.
+    project, the folder itself included (`assets -> /srv/files`), are refused, never followed.
     """
     root = project.resolve()
     found: list[tuple[str, Path]] = []
-    if not (project / folder).is_dir():
+    if refused_link(project, folder, problems) or not (project / folder).is_dir():
         return found
     seen: set[str] = set()
     stack = [folder]
@@ -47,7 +57,7 @@ def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "")
                     continue
                 rel = f"{directory}/{entry.name}"
                 if entry.is_symlink() and not _inside(Path(entry.path), root):
-                    problems.error(rel, 0, "is a link to a place outside the project; refusing to follow it")
+                    problems.error(rel, 0, OUTSIDE)
                 elif entry.is_dir():
                     stack.append(rel)
                 elif entry.is_file() and rel.endswith(suffix):

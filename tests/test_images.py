@@ -441,6 +441,41 @@ def test_decompression_bombs_are_refused(project: Path, size: tuple[int, int]) -
     assert error_of(processor(project), "bomb.png") == f"image too large: {BASE}/bomb.png (over 50 megapixels)"
 
 
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((100, 20000), [(81, 16200)]),  # a long scan: both sides within WebP's limit, the proportions kept
+        ((5000, 40000), [(480, 3840), (960, 7680), (1600, 12800)]),
+        ((20000, 100), [(480, 2), (960, 5), (1600, 8)]),
+        ((2, 40000), [(1, 16383)]),  # thinner than 1:16383: only the height can give way
+    ],
+)
+def test_no_variant_side_exceeds_the_webp_limit(size: tuple[int, int], expected: list[tuple[int, int]]) -> None:
+    assert images._sizes(*size, images.WIDTHS) == expected
+
+
+def test_a_very_tall_image_is_published_smaller(project: Path) -> None:
+    put(project, f"{BASE}/scan.png", encode(Image.new("RGB", (100, 20000), "red"), "PNG"))
+    proc = processor(project)
+    picture = proc.picture("scan.png", "A long scan", BASE)
+    assert sorted((v.width, v.height, v.mime) for v in picture.variants) == [
+        (81, 16200, "image/png"),
+        (81, 16200, "image/webp"),
+    ]
+    for url, path in proc.files():
+        with Image.open(path) as image:
+            assert image.size == (81, 16200), url
+
+
+def test_an_encoder_error_is_an_image_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Were a size ever to slip past _sizes, the encoder's refusal is one line about the image, not a traceback.
+    put(project, f"{BASE}/scan.png", encode(Image.new("RGB", (100, 20000), "red"), "PNG"))
+    monkeypatch.setattr(images, "_sizes", lambda width, height, widths: [(width, height)])
+    assert error_of(processor(project), "scan.png") == (
+        f"cannot convert image {BASE}/scan.png: encoding error 5: Image size exceeds WebP limit of 16383 pixels"
+    )
+
+
 def test_errors_come_back_one_per_request(project: Path) -> None:
     put(project, f"{BASE}/a.jpg", encode(photo((600, 400)), "JPEG"))
     put(project, f"{BASE}/b.jpg", encode(photo((600, 401)), "JPEG"))
