@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from .errors import Problems
-from .frontmatter import Document
+from .frontmatter import Document, escape
 
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
+_NUMBER = re.compile("[0-9]{1,9}")  # ASCII digits only: "²" and "٣" pass str.isdigit(), and int() refuses "²"
 # Words people write for a field under another name, for "did you mean".
 _SYNONYMS = {
     "birth": "born", "birthdate": "born", "death": "died", "deathdate": "died", "alias": "aliases",
@@ -36,11 +38,13 @@ class Fields:
     def has(self, key: str) -> bool:
         """True when the field is given and not empty."""
         value = self.doc.meta.get(key)
-        return value not in (None, "", [], {})
+        return (value.strip() if isinstance(value, str) else value) not in (None, "", [], {})
 
     def text(self, key: str, required: bool = False, default: str = "") -> str:
-        """A one-line or multi-line text value."""
+        """A one-line or multi-line text value; one of only spaces counts as not given."""
         value = self.doc.meta.get(key)
+        if isinstance(value, str):
+            value = value.strip()
         if value is None or value == "":
             if required:
                 self.error(key, f"'{key}' is required")
@@ -48,7 +52,7 @@ class Fields:
         if not isinstance(value, str):
             self.error(key, f"'{key}' must be text, not {describe(value)}")
             return default
-        return value.strip()
+        return value
 
     def flag(self, key: str, default: bool = False) -> bool:
         """A yes/no value: true/false (yes/no and on/off are read too)."""
@@ -65,7 +69,7 @@ class Fields:
         value = self.doc.meta.get(key)
         if value is None or value == "":
             return default
-        if isinstance(value, str) and value.strip().isdigit() and low <= int(value) <= high:
+        if isinstance(value, str) and _NUMBER.fullmatch(value.strip()) and low <= int(value) <= high:
             return int(value)
         self.error(key, f"'{key}' must be a whole number from {low} to {high}, not {describe(value)}")
         return default
@@ -103,6 +107,14 @@ class Fields:
                 lines.setdefault(item.strip(), self.doc.line(where))
         return lines
 
+    def sub_text(self, where: str, mapping: dict[str, Any], key: str) -> str:
+        """A text inside a nested mapping (a `people` item's `role`): '' when absent, an error when not text."""
+        value = mapping.get(key)
+        if value is None or isinstance(value, str):
+            return sub_text(mapping, key)
+        self.error(f"{where}.{key}", f"'{key}' of '{where.split('.')[0]}' must be text, not {describe(value)}")
+        return ""
+
     def mapping(self, key: str) -> dict[str, Any]:
         """A nested mapping such as `source`."""
         value = self.doc.meta.get(key)
@@ -120,7 +132,7 @@ class Fields:
             if key not in known:
                 close = difflib.get_close_matches(str(key).lower(), sorted(words), n=1)
                 hint = f"; did you mean '{words[close[0]]}'?" if close else ""
-                self.warn(str(key), f"unknown field '{key}' for {kind}{hint}")
+                self.warn(str(key), f"unknown field '{escape(str(key))}' for {kind}{hint}")
 
 
 def describe(value: Any) -> str:
@@ -129,7 +141,7 @@ def describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f'"{value}"' if isinstance(value, str) else type(value).__name__
+    return f'"{escape(value)}"' if isinstance(value, str) else type(value).__name__
 
 
 def sub_text(mapping: dict[str, Any], key: str) -> str:

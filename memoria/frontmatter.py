@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -10,6 +12,11 @@ import yaml
 from .errors import SourceError
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# C0 controls but tab and line ends, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF:
+# invisible in a page, invalid in HTML, and they make feed.xml not well-formed XML.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# What json.dumps leaves as it is but a terminal or str.splitlines() may still take for a line end.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 class TextLoader(_BaseLoader):  # type: ignore[misc]
@@ -33,8 +40,20 @@ class Document:
     lines: dict[str, int] = field(default_factory=dict)
 
     def line(self, key: str) -> int:
-        """The line of a field (or of the front matter's start when unknown)."""
-        return self.lines.get(key, self.lines.get(key.split(".")[0], 1))
+        """The line of a field, list item or nested key ('people.0.role'), else of what holds it."""
+        while key not in self.lines and "." in key:
+            key = key.rsplit(".", 1)[0]
+        return self.lines.get(key, 1)
+
+
+def escape(text: str) -> str:
+    """Text as a message quotes it: on one line, with newlines and control characters escaped."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found[0]):04x}", json.dumps(text, ensure_ascii=False)[1:-1])
+
+
+def _refused(path: str, line: int, char: str) -> SourceError:
+    kind = "non-character" if char in "\ufffe\uffff" else "control character"
+    return SourceError(path, line, f"{kind} U+{ord(char):04X} is not allowed")
 
 
 def decode(path: str, data: bytes) -> str:
@@ -50,9 +69,12 @@ def decode(path: str, data: bytes) -> str:
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise SourceError(path, line, "contains a NUL character; is this a text file?")
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        if found[0] == "\x00":
+            raise SourceError(path, line, "contains a NUL character; is this a text file?")
+        raise _refused(path, line, found[0])
     return text
 
 
@@ -93,8 +115,13 @@ def parse_yaml(path: str, head: str, first_line: int = 2) -> tuple[dict[str, Any
         if "could not determine a constructor" in str(problem) or "constructor" in str(err):
             problem = f"tag {_tag_of(err)} is not allowed; only plain YAML values are"
         raise SourceError(path, line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as err:
+        # A character YAML refuses: the reader gives its offset (in bytes, from libyaml), so find it.
+        char = chr(err.character) if isinstance(err.character, int) else str(err.character)
+        at = head.find(char)
+        raise _refused(path, first_line + head.count("\n", 0, max(at, 0)), char) from None
     except yaml.YAMLError as err:
-        raise SourceError(path, first_line, f"invalid YAML: {err}") from None
+        raise SourceError(path, first_line, f"invalid YAML: {' '.join(str(err).split())}") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -113,7 +140,8 @@ _MAX_NODES = 100_000
 
 
 def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
-    """Refuse repeated keys and runaway alias expansion, before anything is built."""
+    """Refuse repeated keys, control characters (a YAML escape such as "\\0") and runaway alias
+    expansion, before anything is built."""
     stack = [root]
     seen: set[int] = set()
     count = 0
@@ -122,14 +150,17 @@ def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
         count += 1
         if count > _MAX_NODES:
             raise SourceError(path, first_line, "front matter is too large (aliases expand past 100,000 values)")
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            _check_text(path, node, first_line)
+        elif isinstance(node, yaml.MappingNode):
             keys: dict[str, int] = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
+                    _check_text(path, key, first_line)
                     line = first_line + key.start_mark.line
                     if key.value in keys:
                         raise SourceError(
-                            path, line, f"'{key.value}' is given twice (lines {keys[key.value]} and {line})"
+                            path, line, f"'{escape(key.value)}' is given twice (lines {keys[key.value]} and {line})"
                         )
                     keys[key.value] = line
                 stack.append(value)
@@ -138,6 +169,12 @@ def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
         if id(node) in seen and not isinstance(node, yaml.ScalarNode):
             continue
         seen.add(id(node))
+
+
+def _check_text(path: str, node: yaml.ScalarNode, first_line: int) -> None:
+    found = _CONTROL.search(node.value)
+    if found:
+        raise _refused(path, first_line + node.start_mark.line, found[0])
 
 
 def _field_lines(node: yaml.Node, first_line: int) -> dict[str, int]:
@@ -150,6 +187,9 @@ def _field_lines(node: yaml.Node, first_line: int) -> dict[str, int]:
         if isinstance(value, yaml.SequenceNode):
             for i, item in enumerate(value.value):
                 lines[f"{name}.{i}"] = first_line + item.start_mark.line
+                if isinstance(item, yaml.MappingNode):  # a `people` item's `role`, an event's `place`
+                    for sub, _ in item.value:
+                        lines[f"{name}.{i}.{sub.value}"] = first_line + sub.start_mark.line
         elif isinstance(value, yaml.MappingNode):
             for sub, _ in value.value:
                 lines[f"{name}.{sub.value}"] = first_line + sub.start_mark.line

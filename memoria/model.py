@@ -11,7 +11,7 @@ from . import urls
 from .dates import DateError, EDTFDate, parse_day, parse_edtf
 from .errors import Problems
 from .fields import Fields, describe, sub_text
-from .frontmatter import Document
+from .frontmatter import Document, escape
 from .images import Picture
 from .markup import first_paragraph
 from .slugs import is_valid_slug, slug_from_filename
@@ -230,7 +230,7 @@ def _slug(read: Fields, stem: str) -> str:
     given = read.text("slug")
     if given:
         if not is_valid_slug(given):
-            read.error("slug", f"'slug' must be lowercase ASCII letters, digits and hyphens, not \"{given}\"")
+            read.error("slug", f"'slug' must be lowercase ASCII letters, digits and hyphens, not {describe(given)}")
         return given
     slug = slug_from_filename(stem)
     if not slug:
@@ -251,7 +251,7 @@ def _edtf(read: Fields, key: str, value: Any) -> EDTFDate | None:
 def _url(read: Fields, key: str, value: str) -> str:
     scheme = urlsplit(value).scheme.lower()
     if scheme and scheme not in ("http", "https", "mailto"):
-        read.error(key, f"'{key.split('.')[0]}' must be an http(s) address, not \"{value}\"")
+        read.error(key, f"'{key.split('.')[0]}' must be an http(s) address, not {describe(value)}")
         return ""
     return value
 
@@ -264,8 +264,8 @@ def read_mentions(read: Fields, key: str) -> list[Mention]:
         if isinstance(item, str) and item.strip():
             mentions.append(Mention(item.strip(), "", line))
         elif isinstance(item, dict) and (sub_text(item, "slug") or sub_text(item, "name")):
-            ref = sub_text(item, "slug") or sub_text(item, "name")
-            mentions.append(Mention(ref, sub_text(item, "role"), line))
+            slug, name = read.sub_text(where, item, "slug"), read.sub_text(where, item, "name")
+            mentions.append(Mention(slug or name, read.sub_text(where, item, "role"), line))
         else:
             read.problems.error(
                 read.doc.path,
@@ -291,11 +291,11 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         read.error("date", "'date' is required (YYYY-MM-DD)")
     raw_source = read.mapping("source")
     source = Source(
-        name=sub_text(raw_source, "name"),
-        url=_url(read, "source.url", sub_text(raw_source, "url")),
-        place=sub_text(raw_source, "place"),
+        name=read.sub_text("source", raw_source, "name"),
+        url=_url(read, "source.url", read.sub_text("source", raw_source, "url")),
+        place=read.sub_text("source", raw_source, "place"),
         date=_edtf(read, "source.date", raw_source.get("date")),
-        author=sub_text(raw_source, "author"),
+        author=read.sub_text("source", raw_source, "author"),
     )
     article = Article(
         path=doc.path,
@@ -339,11 +339,14 @@ def _image(read: Fields, where: str, item: Any, alt: str = "") -> Image | None:
         return None
     unknown = sorted(str(key) for key in item if key not in ("src", "alt", "caption", "credit"))
     if unknown:
-        read.problems.error(read.doc.path, line, f"unknown image field '{unknown[0]}': use src, alt, caption, credit")
-    text = sub_text(item, "alt") or alt
+        read.problems.error(
+            read.doc.path, line, f"unknown image field '{escape(unknown[0])}': use src, alt, caption, credit"
+        )
+    text = read.sub_text(where, item, "alt") or alt
     if not text:
         read.problems.warn(read.doc.path, line, "image has no 'alt' text describing it")
-    return Image(sub_text(item, "src"), text, sub_text(item, "caption"), sub_text(item, "credit"), line)
+    caption, credit = read.sub_text(where, item, "caption"), read.sub_text(where, item, "credit")
+    return Image(sub_text(item, "src"), text, caption, credit, line)
 
 
 def _inline_images(parsed: Parsed, problems: Problems) -> list[Image]:
@@ -361,7 +364,7 @@ def _events(read: Fields, article: Article) -> list[Event]:
         if not isinstance(item, dict):
             read.problems.error(read.doc.path, line, "each event must be a mapping {date: ..., title: ...}")
             continue
-        title = sub_text(item, "title")
+        title, place = sub_text(item, "title"), read.sub_text(where, item, "place")
         if not title:
             read.problems.error(read.doc.path, line, "event needs a 'title' (text)")
         if item.get("date") in (None, ""):
@@ -371,7 +374,7 @@ def _events(read: Fields, article: Article) -> list[Event]:
         sub = Document(read.doc.path, {"people": item.get("people")}, "", 0, {"people": line})
         people = read_mentions(Fields(sub, read.problems), "people")
         if date and title:
-            events.append(Event(date, title, sub_text(item, "place"), people, article, len(events) + 1))
+            events.append(Event(date, title, place, people, article, len(events) + 1))
     return events
 
 
@@ -385,8 +388,8 @@ def read_person(parsed: Parsed, stem: str, default_lang: str, problems: Problems
         if isinstance(item, str):
             links.append(Link(item, _url(read, where, item)))
         elif isinstance(item, dict) and sub_text(item, "url"):
-            url = _url(read, where, sub_text(item, "url"))
-            links.append(Link(sub_text(item, "title") or url, url))
+            url = _url(read, f"{where}.url", sub_text(item, "url"))
+            links.append(Link(read.sub_text(where, item, "title") or url, url))
         else:
             read.problems.error(doc.path, doc.line(where), "each link must be a URL or {title: ..., url: ...}")
     names = _names(read)
@@ -423,7 +426,7 @@ def _names(read: Fields) -> dict[str, str]:
     names = {}
     for code, name in value.items():
         if not isinstance(name, str) or not name.strip():
-            read.error("name", f"each form of 'name' must be text: {code}: {describe(name)}")
+            read.error("name", f"each form of 'name' must be text: {escape(str(code))}: {describe(name)}")
         else:
             names[str(code)] = name.strip()
     if not names:

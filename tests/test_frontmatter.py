@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memoria.errors import SourceError
-from memoria.frontmatter import decode, parse_document
+from memoria.frontmatter import decode, escape, parse_document, parse_yaml
 
 
 def parse(text: str | bytes):  # type: ignore[no-untyped-def]
@@ -90,3 +90,77 @@ def test_alias_bomb_is_refused() -> None:
 
 def test_decode_keeps_plain_text() -> None:
     assert decode("a.md", "Şuşa\n".encode()) == "Şuşa\n"
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9b"])
+def test_raw_control_character_is_refused_at_its_line(char: str) -> None:
+    code = f"U+{ord(char):04X}"
+    assert error_of(f"---\ntitle: A\n---\nOne\n\nTwo {char} three\n") == (
+        f"content/x.md:6: control character {code} is not allowed"
+    )
+    assert (
+        error_of(f"---\ntitle: A\nsummary: a{char}b\n---\n")
+        == f"content/x.md:3: control character {code} is not allowed"
+    )
+
+
+def test_raw_non_character_is_refused() -> None:
+    assert error_of("---\ntitle: A\n---\n\nx \ufffe\n") == "content/x.md:5: non-character U+FFFE is not allowed"
+
+
+def test_raw_nul_keeps_its_message() -> None:
+    assert (
+        error_of(b"---\ntitle: A\n---\nab\x00c\n") == "content/x.md:4: contains a NUL character; is this a text file?"
+    )
+
+
+def test_tab_and_line_ends_are_text() -> None:
+    doc = parse('---\ntitle: "a\\tb"\n---\nOne\ttwo\r\nthree\n')
+    assert doc.meta == {"title": "a\tb"}
+    assert doc.body == "One\ttwo\nthree\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('---\ntitle: "a\\x01b"\n---\n', "content/x.md:2: control character U+0001 is not allowed"),
+        ('---\ntitle: A\nsummary: "\\0"\n---\n', "content/x.md:3: control character U+0000 is not allowed"),
+        (
+            '---\ntitle: A\ntags:\n  - a\n  - "\\e[31m"\n---\n',
+            "content/x.md:5: control character U+001B is not allowed",
+        ),
+        (
+            '---\ntitle: A\npeople: [{name: B, role: "\\x85"}]\n---\n',
+            "content/x.md:3: control character U+0085 is not allowed",
+        ),
+        ('---\ntitle: A\n"a\\x07": b\n---\n', "content/x.md:3: control character U+0007 is not allowed"),
+        ('---\ntitle: "\\uFFFF"\n---\n', "content/x.md:2: non-character U+FFFF is not allowed"),
+    ],
+)
+def test_control_character_from_a_yaml_escape_is_refused_at_its_line(text: str, message: str) -> None:
+    assert error_of(text) == message
+
+
+def test_yaml_reader_error_is_one_line_at_the_character() -> None:
+    # decode() refuses these first; parse_yaml alone must still name the right line, in one line.
+    with pytest.raises(SourceError) as caught:
+        parse_yaml("site.yaml", 'title: é\ndate: 2023\ntags: ["a\x1bb"]\n', first_line=1)
+    assert str(caught.value) == "site.yaml:3: control character U+001B is not allowed"
+
+
+def test_repeated_key_is_quoted_on_one_line() -> None:
+    assert error_of('---\n"a\\nb": 1\n"a\\nb": 2\n---\n') == "content/x.md:3: 'a\\nb' is given twice (lines 2 and 3)"
+
+
+def test_escape_keeps_a_message_on_one_line() -> None:
+    assert escape('say "hi"\n\tthen\u2028go\\') == 'say \\"hi\\"\\n\\tthen\\u2028go\\\\'
+    assert escape("Şuşa") == "Şuşa"
+
+
+def test_nested_keys_have_their_own_line() -> None:
+    doc = parse("---\ntitle: A\npeople:\n  - name: B\n    role: c\nsource:\n  name: S\n---\n")
+    assert doc.line("people.0") == 4
+    assert doc.line("people.0.role") == 5
+    assert doc.line("people.0.other") == 4
+    assert doc.line("source.name") == 7
+    assert doc.line("source.url") == 6
