@@ -50,6 +50,11 @@ _THEME_ID = re.compile(
 )
 
 
+# What a character reference (&#1;, &#xFFFE;) may make that neither HTML nor XML (the feeds) takes:
+# shown as U+FFFD, the replacement character (a raw one in the file is refused: frontmatter.decode).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def _heading_id(value: str, separator: str) -> str:
     return slugify(value) or "section"
 
@@ -104,7 +109,7 @@ class Renderer:
     def render(self, text: str) -> str:
         """Markdown text to sanitised HTML."""
         raw = self._md.reset().convert(text)
-        clean = sanitise(raw, self.base_path, self.embeds)
+        clean = _NOT_TEXT.sub("\ufffd", sanitise(raw, self.base_path, self.embeds))
         return _THEME_ID.sub("", clean) if ' id="' in clean else clean
 
 

@@ -14,7 +14,7 @@ from .fields import Fields, describe, sub_text
 from .frontmatter import Document, escape
 from .images import Picture
 from .markup import first_paragraph
-from .slugs import is_valid_slug, slug_from_filename
+from .slugs import is_valid_slug, slug_from_filename, term_slug
 
 ARTICLE_FIELDS = frozenset(
     [
@@ -306,8 +306,8 @@ def read_article(parsed: Parsed, stem: str, default_lang: str, problems: Problem
         html=parsed.html,
         source=source,
         people=read_mentions(read, "people"),
-        places=read.text_list("places"),
-        tags=read.text_list("tags"),
+        places=_terms(read, "places"),
+        tags=_terms(read, "tags"),
         lang=read.text("lang") or default_lang,
         aliases=read.text_list("aliases"),
         alias_lines=read.text_lines("aliases"),
@@ -357,6 +357,19 @@ def _inline_images(parsed: Parsed, problems: Problems) -> list[Image]:
     return [Image(src, alt, line=line) for src, alt, line in parsed.images]
 
 
+def _terms(read: Fields, key: str) -> list[str]:
+    """Places or tags: each needs a letter or a digit to make the URL of its page from."""
+    names = read.text_list(key)
+    if all(term_slug(name) for name in names):
+        return names
+    lines = read.text_lines(key)
+    for name in names:
+        if not term_slug(name):
+            message = f'{key[:-1]} "{escape(name)}" has no letter or digit to make its URL from'
+            read.problems.error(read.doc.path, lines.get(name, read.doc.line(key)), message)
+    return [name for name in names if term_slug(name)]
+
+
 def _events(read: Fields, article: Article) -> list[Event]:
     events: list[Event] = []
     for where, item in read.items("events"):
@@ -365,6 +378,10 @@ def _events(read: Fields, article: Article) -> list[Event]:
             read.problems.error(read.doc.path, line, "each event must be a mapping {date: ..., title: ...}")
             continue
         title, place = sub_text(item, "title"), read.sub_text(where, item, "place")
+        if place and not term_slug(place):
+            read.problems.error(
+                read.doc.path, line, f'place "{escape(place)}" has no letter or digit to make its URL from'
+            )
         if not title:
             read.problems.error(read.doc.path, line, "event needs a 'title' (text)")
         if item.get("date") in (None, ""):

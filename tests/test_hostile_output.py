@@ -140,3 +140,27 @@ def test_output_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
         run = run_cli(project, "--output", str(project / folder))
         assert run.code == 1 and "refusing to build into this folder" in run.err, folder
         assert not (project / folder).exists()
+
+
+def test_a_place_or_tag_with_no_letter_or_digit_is_an_error_at_its_line(tmp_path: Path) -> None:
+    files = {
+        "content/articles/a.md": "---\ntitle: A\ndate: 2023-01-01\ntags:\n  - Music\n  - '!!!'\nplaces: ['—']\n"
+        "events:\n  - {date: 1992, title: E, place: '…'}\n---\nText &#1; here.\n",
+    }
+    project, before = built_site(tmp_path, files)
+    run = run_cli(project, "--no-search")
+    assert (run.code, run.error_lines) == (
+        1,
+        [
+            'content/articles/a.md:6: tag "!!!" has no letter or digit to make its URL from',
+            'content/articles/a.md:7: place "—" has no letter or digit to make its URL from',
+            'content/articles/a.md:9: place "…" has no letter or digit to make its URL from',
+        ],
+    )
+    assert snapshot(project / "output") == before
+    (project / "content/articles/a.md").write_text(
+        files["content/articles/a.md"].replace("'!!!'", "Film").replace("'—'", "Baku").replace("'…'", "Paris")
+    )
+    assert run_cli(project, "--no-search").code == 0
+    text = (project / "output/feed.xml").read_text(encoding="utf-8")
+    assert "\x01" not in text and "\ufffd" in text, "a character reference to a control character is shown as U+FFFD"
