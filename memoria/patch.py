@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import os
 import pickle
+import re
 import sys
 import threading
 import time
@@ -93,10 +94,19 @@ def body_edits(
         if new_key == old_key:
             continue  # touched, not changed
         new = parse_one(new_key, data, config, drafts)
-        if not isinstance(new, Parsed) or new.check != old_check:
+        if not isinstance(new, Parsed) or new.check != old_check or _linked(new.html):
             return None
         edits.append((old_key, new_key, new))
     return edits
+
+
+# An image (made a figure when linked), or a link to a page of the site (which may be a draft's, made
+# plain text when linked): a body with either is left to the full build.
+_LINKED = re.compile(r'<img\b|\shref="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#)')
+
+
+def _linked(html: str) -> bool:
+    return _LINKED.search(html) is not None
 
 
 def patch_bodies(built: Built, edits: list[Edit], stamps: Stamps, parsed: ParseCache | None = None) -> list[int]:

@@ -33,7 +33,7 @@ from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, si
 from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
-from .state import BuildState, Stamps, save_state, stamp_files, state_file
+from .state import BuildState, Stamps, forget_state, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
@@ -213,6 +213,9 @@ def build(options: Options, session: Session | None = None) -> Result:
             save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current))
             if archive.pictures:
                 archive.pictures.prune()
+        else:  # what an earlier build kept no longer describes the folder
+            for leftover in (state_path, built_file(state_path), search_manifest(state_path)):
+                forget_state(leftover)
     changed = sorted(writer.wrote.union(gone))
     result = Result(
         archive.config, archive, problems.warnings, len(outputs), writer.written, writer.kept, changed=changed

@@ -81,5 +81,11 @@ def save_state(path: Path, state: BuildState) -> None:
     save_pickle(_inputs_file(path), STATE_VERSION, replace(state, pages={}, files=[]))
 
 
+def forget_state(path: Path) -> None:
+    """Remove a saved state (or another file kept beside it), its inputs part with it."""
+    _inputs_file(path).unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+
+
 def _inputs_file(path: Path) -> Path:
     return path.with_name(f"{path.stem}-inputs{path.suffix}")

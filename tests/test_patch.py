@@ -277,3 +277,40 @@ def test_a_patch_makes_the_data_files_keys_of_the_edited_article_only(
     assert made and {description[1] for description in made} == {EXAMPLE_ARTICLE}, "the article and its events"
     monkeypatch.undo()
     assert contents(project / "output") == clean_build(project)
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "\nSee [the note](/articles/draft-note/).\n",  # a link to a draft: plain text once linked
+        "\n![An emblem](/assets/favicon.svg)\n",  # an image: a figure once linked
+    ],
+)
+def test_a_body_with_a_link_into_the_site_or_an_image_is_built_in_full(
+    tmp_path: Path, added: str, full_builds: list[Path]
+) -> None:
+    files = {
+        **FILES,
+        "content/articles/draft-note.md": "---\ntitle: Draft\ndate: 2023-01-01\ndraft: true\n---\nNot yet.\n",
+    }
+    project = make_site(tmp_path / "site", files, CONFIG)
+    cli_build(project)
+    append(project / "content/articles/a2.md", added)
+    full_builds.clear()
+    cli_build(project)
+    assert full_builds == [project]
+    append(project / "content/articles/a2.md", "\nAnd a sentence after it.\n")
+    cli_build(project)
+    assert contents(project / "output") == clean_build(project)
+
+
+def test_a_build_without_the_cache_forgets_what_earlier_builds_kept(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    cli_build(project)
+    path = project / "content/articles/a3.md"
+    original = path.read_text()
+    path.write_text(original.replace("title: Article 3", "title: Renamed"))
+    build(Options(project, project / "output", quiet=True, cache=False, search=False))
+    path.write_text(original)
+    cli_build(project)
+    assert contents(project / "output") == clean_build(project)
