@@ -285,8 +285,8 @@ def _index_parts(
     for number in range(count):
         if number not in dirty and not _keep_files(writer, by_part.get(number, [])):
             dirty.add(number)
+    parts.records = {events_key: kept[events_key] for _, events_key, n in placed if n not in dirty}
     if not dirty:
-        parts.records = {events_key: kept[events_key] for _, events_key, _ in placed}
         return
     todo = sorted(dirty)
     runs: list[tuple[Path, Path, str | None]] = []
@@ -299,7 +299,6 @@ def _index_parts(
         else:
             runs.append((site, work / str(number) / INDEX_DIR, config.language))
     todo_events = [(a, events_key, f"{work}/{n}/site/{EVENTS_DIR}") for a, events_key, n in placed if n in dirty]
-    parts.records = {events_key: kept[events_key] for _, events_key, n in placed if n not in dirty}
     parts.records.update(_write_events(project, archive, todo_events, kept))
     searched = sum(1 for n in parts.pages.values() if n in dirty)
     _say(quiet, f"indexing {searched} pages for search, in {len(todo)} of {count} parts ...", searched)
