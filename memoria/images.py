@@ -10,7 +10,9 @@ changed image gets new URLs, and a cached file is never stale.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import io
 import json
 import math
@@ -40,9 +42,12 @@ WEBP_LIMIT = 16383  # libwebp refuses a side longer than this: a long scan or a 
 WEBP = "image/webp"
 JPEG = "image/jpeg"
 PNG = "image/png"
-# The decoders a user's file may reach: no EPS (Ghostscript), PSD or other rarities.
-Image.init()
+# The decoders a user's file may reach: no EPS (Ghostscript), PSD or other rarities. Their plugins
+# are loaded by name, not all of Pillow's (Image.init(), a tenth of a second at every start).
 _NAMES = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP", "TIFF": "TIFF", "BMP": "BMP", "AVIF": "AVIF"}
+for _plugin in ("Jpeg", "Png", "Gif", "WebP", "Tiff", "Bmp", "Avif"):
+    with contextlib.suppress(ImportError):
+        importlib.import_module(f"PIL.{_plugin}ImagePlugin")
 READABLE = tuple(fmt for fmt in _NAMES if fmt in Image.OPEN)
 READABLE_NAMES = ", ".join(_NAMES[fmt] for fmt in READABLE[:-1]) + " or " + _NAMES[READABLE[-1]]
 # mime → (Pillow format, extension, encoder settings). Fixed settings give byte-identical output;

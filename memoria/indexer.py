@@ -164,6 +164,8 @@ def searched_digest(html: bytes) -> str:
 
     Two versions of a page with the same digest give the same record: a person's page whose list of
     articles changed (a section Pagefind ignores) need not be indexed again. When in doubt, more counts.
+    The first image of the page and of its data-pagefind-body count even where ignored: Pagefind takes
+    a record's image (src and alt) from it.
     """
     reader = _Searched()
     try:
@@ -185,6 +187,7 @@ class _Searched(HTMLParser):
         self.digest = hashlib.blake2b(digest_size=16)
         # Open elements: (tag, inside an ignored element, inside one whose text is a filter or metadata)
         self.open: list[tuple[str, bool, bool]] = []
+        self.images = 0  # the first image of the page and of its body counted: 1, then 2
 
     def _state(self) -> tuple[bool, bool]:
         return self.open[-1][1:] if self.open else (False, False)
@@ -194,6 +197,11 @@ class _Searched(HTMLParser):
         marks = [(name, value) for name, value in attrs if name.startswith("data-pagefind")]
         if not ignored or marks:
             self.digest.update(repr(("<", tag, attrs if not ignored else marks)).encode())
+        if any(name == "data-pagefind-body" for name, _ in marks):
+            self.images = min(self.images, 1)
+        if tag == "img" and self.images < 2:
+            self.images += 1
+            self.digest.update(repr(("img", dict(attrs).get("src"), dict(attrs).get("alt"))).encode())
         ignored = ignored or any(name == "data-pagefind-ignore" for name, _ in marks)
         taken = taken or any(
             name in ("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort") for name, _ in marks

@@ -18,6 +18,31 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL_CONFIG = "title: Test Archive\nbase_url: /\nlanguage: en\n"
 
+# The modules that take longest, run first: each worker (pytest-xdist --dist loadfile) takes whole
+# modules in this order, and a long one left for last would keep one core busy while the other idles.
+LONGEST_FIRST = [
+    "test_incremental",
+    "test_browser",
+    "test_search_shards",
+    "test_kill",
+    "test_search",
+    "test_languages",
+    "test_hostile_setup",
+    "test_xss",
+    "test_patch",
+    "test_bad_input",
+    "test_build",
+    "test_server",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.stem
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the tests of a module keep their order
+
 
 def make_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_CONFIG, theme: bool = True) -> Path:
     """Write a project: site.yaml, the given files (dedented text or raw bytes) and the default theme."""

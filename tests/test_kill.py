@@ -25,7 +25,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("corpus") / "site"
-    subprocess.run([sys.executable, str(CORPUS), "--articles", "200", str(folder)], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(CORPUS), "--articles", "120", str(folder)], check=True, capture_output=True)
     shutil.copytree(REPO / "layouts", folder / "layouts")
     shutil.copytree(REPO / "assets", folder / "assets")
     return folder
@@ -41,20 +41,28 @@ def change_articles(project: Path) -> None:
         path.write_text(path.read_text().replace('title: "', 'title: "Changed ', 1))
 
 
+@pytest.fixture(scope="module", params=[change_config, change_articles], ids=["full build", "incremental build"])
+def changed(request: pytest.FixtureRequest, corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A project built, then changed (not built again); its output before the change and a clean build's after."""
+    folder = tmp_path_factory.mktemp("changed")
+    project = folder / "project"
+    shutil.copytree(corpus, project)
+    assert run_cli(project).code == 0
+    old = files_of(project / "output")
+    request.param(project)
+    expected = folder / "expected"
+    shutil.copytree(project, expected, ignore=shutil.ignore_patterns("output", ".memoria", ".output*"))
+    assert run_cli(expected).code == 0
+    return project, old, files_of(expected / "output")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("change", [change_config, change_articles], ids=["full build", "incremental build"])
-def test_sigkill_leaves_old_or_new(tmp_path: Path, corpus: Path, change) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_leaves_old_or_new(tmp_path: Path, changed) -> None:  # type: ignore[no-untyped-def]
+    built, old, new = changed
     rng = random.Random(2023)
     for attempt in range(3):
         project = tmp_path / f"run{attempt}"
-        shutil.copytree(corpus, project)
-        assert run_cli(project).code == 0
-        old = files_of(project / "output")
-        change(project)
-        expected = tmp_path / f"expected{attempt}"
-        shutil.copytree(project, expected, ignore=shutil.ignore_patterns("output", ".memoria", ".output*"))
-        assert run_cli(expected).code == 0
-        new = files_of(expected / "output")
+        shutil.copytree(built, project, symlinks=True)
         started = time.monotonic()
         proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--quiet", "--project", str(project)])
         time.sleep(rng.uniform(0.05, 2.5))

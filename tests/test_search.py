@@ -80,6 +80,10 @@ def test_the_searched_digest_counts_what_pagefind_reads() -> None:
     assert searched_digest(page("Article 4", kind="Article")) != same, "a filter in an ignored element counts"
     assert searched_digest(page("Article 4", heading="Anna")) != same, "outside the body counts too"
     assert searched_digest(b"\xff not UTF-8") != searched_digest(b"\xfe not UTF-8")
+    pictured = searched_digest(page('<img src="/a.webp" alt="A">'))
+    assert pictured != same, "Pagefind takes a record's image from the first image, even an ignored one"
+    assert searched_digest(page('<img src="/b.webp" alt="A">')) != pictured
+    assert searched_digest(page('<img src="/a.webp" alt="A"> 2')) == pictured
 
 
 def test_settle_filters_needs_an_index_it_can_read(tmp_path: Path) -> None:
