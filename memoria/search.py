@@ -132,7 +132,7 @@ def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[st
     for path in sorted(index.rglob("*")):
         rel = path.relative_to(index).as_posix()
         if path.is_file() and not (rel.startswith(ALL + "/") and _is_interface(rel)):
-            writer.write(f"{INDEX_DIR}/{rel}", path.read_bytes(), "pagefind")
+            writer.move(f"{INDEX_DIR}/{rel}", os.fspath(path), "pagefind")
 
 
 def _say(quiet: bool, message: str, pages: int) -> None:
@@ -261,7 +261,7 @@ def _index_parts(
     # Which pages are searched: a page's attribute is read where it was written, else the last index says.
     for rel in pages:
         if rel in writer.wrote or old is None:
-            if _BODY.search(_read(_source(writer, rel))):
+            if _is_searched(_read(_source(writer, rel))):
                 parts.bodies.add(rel)
         elif rel in old.bodies:
             parts.bodies.add(rel)
@@ -310,7 +310,14 @@ def _index_parts(
         for path in sorted(index.rglob("*")):
             rel = path.relative_to(index).as_posix()
             if path.is_file() and (_is_data(rel) if number else not (index.name == ALL and _is_interface(rel))):
-                writer.write(folder + rel, path.read_bytes(), "pagefind")
+                writer.move(folder + rel, os.fspath(path), "pagefind")
+
+
+def _is_searched(html: bytes) -> bool:
+    """Whether a page has an element marked data-pagefind-body. The regular expression is tried from the tag
+    the attribute's name is in: tried on the whole page, it took 3 s for the 13,800 pages of 10,000 articles."""
+    at = html.find(b"data-pagefind-body")
+    return at != -1 and _BODY.search(html, max(0, html.rfind(b"<", 0, at))) is not None
 
 
 def _is_data(rel: str) -> bool:

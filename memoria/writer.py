@@ -193,6 +193,29 @@ class Writer:
         except OSError:
             return False
 
+    def move(self, rel: str, source: str, owner: str) -> None:
+        """Claim a file made beside the output folder (the search index) and move it into the site, or
+        keep the previous build's when it has the same bytes. A rename, not a copy: an index at
+        10,000 articles is 25,000 small files."""
+        path = safe_relpath(rel)
+        target = self.claim(path, owner)
+        if self.previous is not None:
+            with open(source, "rb") as handle:
+                data = handle.read()
+            if self._same(path, data) and self.keep(path, target):
+                self.kept += 1
+                return
+        try:
+            os.rename(source, target)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.rename(source, target)
+        except OSError:  # another file system
+            with open(source, "rb") as handle, _create(target) as out:
+                shutil.copyfileobj(handle, out)
+        self.wrote.add(path)
+        self.written += 1
+
     def copy(self, rel: str, source: Path, owner: str) -> None:
         """Copy a file (an asset) into the site."""
         self.write(rel, source.read_bytes(), owner)

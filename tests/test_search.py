@@ -14,6 +14,7 @@ import pytest
 
 from memoria.errors import BuildError
 from memoria.indexer import searched_digest, settle_filters
+from memoria.search import _is_searched
 from tests.browser_support import (
     BASE_PATH,
     example_site,
@@ -84,6 +85,21 @@ def test_the_searched_digest_counts_what_pagefind_reads() -> None:
     assert pictured != same, "Pagefind takes a record's image from the first image, even an ignored one"
     assert searched_digest(page('<img src="/b.webp" alt="A">')) != pictured
     assert searched_digest(page('<img src="/a.webp" alt="A"> 2')) == pictured
+
+
+@pytest.mark.parametrize(
+    ("html", "searched"),
+    [
+        (b"<main data-pagefind-body><p>x</p></main>", True),
+        (b"<main\n data-pagefind-body=''>", True),
+        (b"<p>data-pagefind-body</p><main data-pagefind-body>", True),
+        (b"<p>data-pagefind-body</p>", False),
+        (b"data-pagefind-body <main>", False),
+        (b"<main data-pagefind-bodyguard>", False),
+    ],
+)
+def test_a_page_is_searched_when_an_element_is_marked(html: bytes, searched: bool) -> None:
+    assert _is_searched(html) is searched
 
 
 def test_settle_filters_needs_an_index_it_can_read(tmp_path: Path) -> None:

@@ -62,3 +62,27 @@ def test_pieces_without_a_previous_file_are_written(tmp_path: Path) -> None:
     target = writer.claim("data/people.csv", "test")
     assert writer.put("data/people.csv", target, iter(["a,b\r\n", "1,2\r\n"])) is True
     assert Path(target).read_bytes() == b"a,b\r\n1,2\r\n"
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_file_made_beside_the_output_is_moved_in_unless_the_previous_build_has_its_bytes(
+    tmp_path: Path, in_place: bool
+) -> None:
+    previous = tmp_path / "output"
+    (previous / "pagefind").mkdir(parents=True)
+    (previous / "pagefind" / "same.pf_meta").write_bytes(b"kept")
+    (previous / "pagefind" / "changed.pf_meta").write_bytes(b"old")
+    made = tmp_path / "index"
+    made.mkdir()
+    for name, data in [("same", b"kept"), ("changed", b"new"), ("new", b"added")]:
+        (made / f"{name}.pf_meta").write_bytes(data)
+    writer = Writer(tmp_path / "txn", previous, in_place)
+    for name in ("same", "changed", "new"):
+        writer.move(f"pagefind/{name}.pf_meta", str(made / f"{name}.pf_meta"), "test")
+    assert sorted(writer.wrote) == ["pagefind/changed.pf_meta", "pagefind/new.pf_meta"]
+    assert (writer.written, writer.kept) == (2, 1)
+    assert not (made / "changed.pf_meta").exists() and not (made / "new.pf_meta").exists(), "moved, not copied"
+    assert Path(writer.targets["pagefind/changed.pf_meta"]).read_bytes() == b"new"
+    assert Path(writer.targets["pagefind/new.pf_meta"]).read_bytes() == b"added"
+    if not in_place:
+        assert Path(writer.targets["pagefind/same.pf_meta"]).samefile(previous / "pagefind" / "same.pf_meta")
