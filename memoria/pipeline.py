@@ -166,7 +166,9 @@ def build(options: Options, session: Session | None = None) -> Result:
         if session is not None:
             session.built = None
         walked = problems
-        unchanged = _unchanged(last[1], state.inputs, stamps, sources)
+        readings = last[1]
+        del last  # the last model, which a full build makes anew: not held meanwhile
+        unchanged = _unchanged(readings, state.inputs, stamps, sources)
         archive, problems = load_archive(options, session, sources, unchanged)
         give_back_memory()  # what reading the parse cache left: a rebuild's largest process was 60 MB larger
         problems.extend(walked)

@@ -299,13 +299,22 @@ def rebuilt(site: Site, changed: str) -> None:
 
     The cyclic garbage collector waits until the browsers are told: re-enabled after a build,
     it first goes over every object the build made, and the reload need not wait for that.
+    A model that a full build replaced is collected then too: its articles, people and events
+    refer to each other, so only a full collection frees it, which could come many builds later
+    (each title edit left 30 MB more at 10,000 articles; the collection takes 1.5 s there).
     """
+    last = site.session.built
+    replaced = last is not None
+    last_id = id(last)
+    del last  # not held while the build drops it
     enabled = gc.isenabled()
     gc.disable()
     try:
         path = site.rebuild(changed)
         if path is not None:
             LiveReloadHandler.reload_waiters(path)
+        if replaced and id(site.session.built) != last_id:
+            gc.collect()
     finally:
         if enabled:
             gc.enable()
