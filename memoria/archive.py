@@ -15,6 +15,7 @@ from . import urls
 from .config import SiteConfig
 from .dates import EDTFDate
 from .errors import Problems, SourceError
+from .frontmatter import escape
 from .images import ImageProcessor
 from .markup import unlink_urls
 from .model import Article, Event, Mention, Page, Parsed, Person, is_hidden, read_article, read_page, read_person
@@ -260,10 +261,12 @@ def _check_language(
         problems.error(
             thing.path or "",
             line,
-            f"'lang' must be one of the site's languages ({', '.join(config.codes)}), not \"{thing.lang}\"",
+            f"'lang' must be one of the site's languages ({', '.join(config.codes)}), not \"{escape(thing.lang)}\"",
         )
     elif named != config.language and thing.lang != named:
-        problems.error(thing.path or "", line, f"'lang: {thing.lang}' contradicts the file name, which says {named}")
+        problems.error(
+            thing.path or "", line, f"'lang: {escape(thing.lang)}' contradicts the file name, which says {named}"
+        )
 
 
 def _merge_translations(people: list[Person], config: SiteConfig) -> list[Person]:

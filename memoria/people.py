@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from itertools import permutations
 
 from .errors import Problems
+from .frontmatter import escape
 from .model import Article, Mention, Person
 from .slugs import name_key, shortened
 
@@ -33,12 +34,14 @@ class Directory:
             return self.by_slug[mention.ref]
         key = name_key(mention.ref)
         if not key:
-            problems.error(path, mention.line, f'cannot make a URL from the name "{mention.ref}"')
+            problems.error(path, mention.line, f'cannot make a URL from the name "{escape(mention.ref)}"')
             return None
         matches = self.by_key.get(key, [])
         if len(matches) > 1:
             slugs = ", ".join(sorted(p.slug for p in matches))
-            problems.error(path, mention.line, f'"{mention.ref}" matches more than one person ({slugs}); give the slug')
+            problems.error(
+                path, mention.line, f'"{escape(mention.ref)}" matches more than one person ({slugs}); give the slug'
+            )
             return None
         if matches:
             return matches[0]

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from . import urls
 from .errors import SourceError
+from .frontmatter import escape
 from .indexer import INDEX_DIR
 from .model import Article, Page
 from .search import EVENTS_DIR
@@ -100,26 +101,32 @@ def plan_redirects(
             try:
                 url = alias_url(alias)
             except AliasError as err:
-                errors.append(SourceError(thing.path, line, f'alias "{alias}" {err}'))
+                errors.append(SourceError(thing.path, line, f'alias "{escape(alias)}" {err}'))
                 continue
             redirect = Redirect(url, thing.site_url, thing.title, thing.path, line)
             file = urls.output_file(url)
             clash = _clash(file, taken)
             if clash is not None:
-                errors.append(SourceError(thing.path, line, f'alias "{alias}" {_describe(url, clash, thing.path)}'))
+                errors.append(
+                    SourceError(thing.path, line, f'alias "{escape(alias)}" {_describe(url, clash, thing.path)}')
+                )
             elif _key(file) in claimed:
                 other = claimed[_key(file)]
                 if other.path != thing.path:
-                    errors.append(SourceError(thing.path, line, f'alias "{alias}" is also an alias in {other.path}'))
                     errors.append(
-                        SourceError(other.path, other.line, f'alias "/{other.url}" is also an alias in {thing.path}')
+                        SourceError(thing.path, line, f'alias "{escape(alias)}" is also an alias in {other.path}')
+                    )
+                    errors.append(
+                        SourceError(
+                            other.path, other.line, f'alias "/{escape(other.url)}" is also an alias in {thing.path}'
+                        )
                     )
             elif (rival := _folder_clash(file, claimed, folders)) is not None:
                 errors.append(
                     SourceError(
                         thing.path,
                         line,
-                        f'alias "{alias}" and the alias "/{rival.url}" in {rival.path} '
+                        f'alias "{escape(alias)}" and the alias "/{escape(rival.url)}" in {rival.path} '
                         "cannot both be: one needs a folder where the other is a file",
                     )
                 )

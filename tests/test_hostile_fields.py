@@ -186,3 +186,19 @@ def test_control_characters_fail_the_build_and_never_reach_the_feed(tmp_path: Pa
     ]
     assert snapshot(project / "output") == before
     xml.dom.minidom.parse(str(project / "output" / "feed.xml"))
+
+
+def test_values_quoted_by_linking_and_aliases_stay_on_one_line(tmp_path: Path) -> None:
+    bad: dict[str, str | bytes] = {
+        "content/articles/b.md": '---\ntitle: B\ndate: 2023-01-01\naliases: ["/old\\n/x/"]\n---\nB.\n',
+        "content/articles/c.md": '---\ntitle: C\ndate: 2023-01-01\npeople: ["!\\n?"]\n---\nC.\n',
+    }
+    project, before = built_site(tmp_path, bad)
+    run = run_cli(project)
+    assert (run.code, run.error_lines) == (1, ['content/articles/c.md:4: cannot make a URL from the name "!\\n?"'])
+    (project / "content/articles/c.md").unlink()  # aliases are checked once the content has no errors
+    run = run_cli(project)
+    assert run.code == 1
+    assert [line.split(": ", 1)[0] for line in run.error_lines] == ["content/articles/b.md:4"]
+    assert "\\n" in run.err
+    assert snapshot(project / "output") == before
