@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -12,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 
 from .errors import Problems, SourceError
 from .fields import Fields, sub_text
-from .frontmatter import Document, decode, parse_yaml
+from .frontmatter import Document, decode, escape, parse_yaml
 from .sources import CONFIG_FILE
 
 KNOWN = frozenset(
@@ -238,8 +237,7 @@ def _hint(code: str) -> str:
 
 def quoted(value: str) -> str:
     """A value as written, in double quotes, on one line: control characters and line breaks escaped."""
-    text = json.dumps(value if len(value) <= 100 else value[:97] + "...", ensure_ascii=False)
-    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+    return f'"{escape(value if len(value) <= 100 else value[:97] + "...")}"'
 
 
 def valid_base_url(url: str) -> bool:

@@ -14,9 +14,7 @@ from .errors import SourceError
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # C0 controls but tab and line ends, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF:
 # invisible in a page, invalid in HTML, and they make feed.xml not well-formed XML.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-# What json.dumps leaves as it is but a terminal or str.splitlines() may still take for a line end.
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 class TextLoader(_BaseLoader):  # type: ignore[misc]
@@ -47,8 +45,10 @@ class Document:
 
 
 def escape(text: str) -> str:
-    """Text as a message quotes it: on one line, with newlines and control characters escaped."""
-    return _UNSAFE.sub(lambda found: f"\\u{ord(found[0]):04x}", json.dumps(text, ensure_ascii=False)[1:-1])
+    """Text as a message quotes it: on one line, with line ends, control characters and whatever else does
+    not print (U+2028, a right-to-left override) escaped, as json.dumps leaves some of them."""
+    text = json.dumps(text, ensure_ascii=False)[1:-1]
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
 
 
 def _refused(path: str, line: int, char: str) -> SourceError:
@@ -69,7 +69,7 @@ def decode(path: str, data: bytes) -> str:
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    found = _CONTROL.search(text)
+    found = NOT_TEXT.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
         if found[0] == "\x00":
@@ -172,7 +172,7 @@ def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
 
 
 def _check_text(path: str, node: yaml.ScalarNode, first_line: int) -> None:
-    found = _CONTROL.search(node.value)
+    found = NOT_TEXT.search(node.value)
     if found:
         raise _refused(path, first_line + node.start_mark.line, found[0])
 

@@ -7,6 +7,7 @@ import ctypes.util
 import gzip
 import hashlib
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -158,6 +159,17 @@ def _format_error(message: str) -> BuildError:
     return BuildError([SourceError(INDEX_DIR, 0, f"Pagefind wrote an index this Memoria cannot read: {message}")])
 
 
+# The pages Pagefind indexes carry this attribute (else Pagefind indexes every page whole).
+_BODY = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
+
+
+def is_searched(html: bytes) -> bool:
+    """Whether a page has an element marked data-pagefind-body. The regular expression is tried from the tag
+    the attribute's name is in: tried on the whole page, it took 3 s for the 13,800 pages of 10,000 articles."""
+    at = html.find(b"data-pagefind-body")
+    return at != -1 and _BODY.search(html, max(0, html.rfind(b"<", 0, at))) is not None
+
+
 def searched_digest(html: bytes) -> str:
     """A hash of what Pagefind reads of a page: the page but the elements marked data-pagefind-ignore,
     inside which only data-pagefind-* attributes (filters, metadata) and the text they take count.
@@ -201,7 +213,8 @@ class _Searched(HTMLParser):
             self.images = min(self.images, 1)
         if tag == "img" and self.images < 2:
             self.images += 1
-            self.digest.update(repr(("img", dict(attrs).get("src"), dict(attrs).get("alt"))).encode())
+            values = dict(attrs)
+            self.digest.update(repr(("img", values.get("src"), values.get("alt"))).encode())
         ignored = ignored or any(name == "data-pagefind-ignore" for name, _ in marks)
         taken = taken or any(
             name in ("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort") for name, _ in marks

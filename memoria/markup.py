@@ -11,6 +11,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 
+from .frontmatter import NOT_TEXT
 from .slugs import slugify
 from .typography import SmartPunctuation
 
@@ -48,11 +49,6 @@ _THEME_ID = re.compile(
     r'\sid="(?:main_content|site_search|search_setup|search_scope|search|images_gallery|cite_this|events|articles'
     r'|event_\d+|y-?\d+|letter-\d+)"'
 )
-
-
-# What a character reference (&#1;, &#xFFFE;) may make that neither HTML nor XML (the feeds) takes:
-# shown as U+FFFD, the replacement character (a raw one in the file is refused: frontmatter.decode).
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -109,7 +105,9 @@ class Renderer:
     def render(self, text: str) -> str:
         """Markdown text to sanitised HTML."""
         raw = self._md.reset().convert(text)
-        clean = _NOT_TEXT.sub("\ufffd", sanitise(raw, self.base_path, self.embeds))
+        # What a character reference (&#1;, &#xFFFE;) makes that neither HTML nor XML (the feeds) takes is
+        # shown as U+FFFD, the replacement character (a raw one in the file is refused: frontmatter.decode).
+        clean = NOT_TEXT.sub("\ufffd", sanitise(raw, self.base_path, self.embeds))
         return _THEME_ID.sub("", clean) if ' id="' in clean else clean
 
 

@@ -365,9 +365,12 @@ def _terms(read: Fields, key: str) -> list[str]:
     lines = read.text_lines(key)
     for name in names:
         if not term_slug(name):
-            message = f'{key[:-1]} "{escape(name)}" has no letter or digit to make its URL from'
-            read.problems.error(read.doc.path, lines.get(name, read.doc.line(key)), message)
+            read.problems.error(read.doc.path, lines.get(name, read.doc.line(key)), _no_url(key[:-1], name))
     return [name for name in names if term_slug(name)]
+
+
+def _no_url(kind: str, name: str) -> str:
+    return f'{kind} "{escape(name)}" has no letter or digit to make its URL from'
 
 
 def _events(read: Fields, article: Article) -> list[Event]:
@@ -379,9 +382,7 @@ def _events(read: Fields, article: Article) -> list[Event]:
             continue
         title, place = sub_text(item, "title"), read.sub_text(where, item, "place")
         if place and not term_slug(place):
-            read.problems.error(
-                read.doc.path, line, f'place "{escape(place)}" has no letter or digit to make its URL from'
-            )
+            read.problems.error(read.doc.path, line, _no_url("place", place))
         if not title:
             read.problems.error(read.doc.path, line, "event needs a 'title' (text)")
         if item.get("date") in (None, ""):

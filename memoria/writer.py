@@ -94,7 +94,10 @@ class Writer:
     def write(self, rel: str, data: bytes | str, owner: str = "memoria") -> None:
         """Claim and write one file of the site (text is encoded as UTF-8)."""
         path = safe_relpath(rel)
-        if self.put(path, self.claim(path, owner), data):
+        self._count(path, self.put(path, self.claim(path, owner), data))
+
+    def _count(self, path: str, wrote: bool) -> None:
+        if wrote:
             self.wrote.add(path)
             self.written += 1
         else:
@@ -203,7 +206,7 @@ class Writer:
             with open(source, "rb") as handle:
                 data = handle.read()
             if self._same(path, data) and self.keep(path, target):
-                self.kept += 1
+                self._count(path, False)
                 return
         try:
             os.rename(source, target)
@@ -213,8 +216,7 @@ class Writer:
         except OSError:  # another file system
             with open(source, "rb") as handle, _create(target) as out:
                 shutil.copyfileobj(handle, out)
-        self.wrote.add(path)
-        self.written += 1
+        self._count(path, True)
 
     def copy(self, rel: str, source: Path, owner: str) -> None:
         """Copy a file (an asset) into the site."""

@@ -106,19 +106,6 @@ def test_all_errors_in_one_run(tmp_path: Path) -> None:
     assert snapshot(project / "output") == before
 
 
-def test_template_error_names_template_and_line(tmp_path: Path) -> None:
-    project, before = built_site(tmp_path, {})
-    (project / "layouts" / "page.html").write_text(
-        "{% extends 'base.html' %}\n{% block main %}\n{{ page.nosuch }}\n{% endblock %}\n"
-    )
-    (project / "content/pages/about.md").parent.mkdir(parents=True)
-    (project / "content/pages/about.md").write_text("---\ntitle: About\n---\n")
-    run = run_cli(project)
-    assert run.code == 1
-    assert run.error_lines == ["layouts/page.html:3: 'memoria.model.Page object' has no attribute 'nosuch'"]
-    assert snapshot(project / "output") == before
-
-
 def test_wrong_command_line_is_status_2(tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", GOOD)
     assert run_cli(project, "--no-such-flag").code == 2

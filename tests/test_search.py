@@ -13,8 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from memoria.errors import BuildError
-from memoria.indexer import searched_digest, settle_filters
-from memoria.search import _is_searched
+from memoria.indexer import is_searched, searched_digest, settle_filters
 from tests.browser_support import (
     BASE_PATH,
     example_site,
@@ -99,7 +98,7 @@ def test_the_searched_digest_counts_what_pagefind_reads() -> None:
     ],
 )
 def test_a_page_is_searched_when_an_element_is_marked(html: bytes, searched: bool) -> None:
-    assert _is_searched(html) is searched
+    assert is_searched(html) is searched
 
 
 def test_settle_filters_needs_an_index_it_can_read(tmp_path: Path) -> None:
