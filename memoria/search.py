@@ -30,7 +30,6 @@ import hashlib
 import math
 import os
 import re
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -41,7 +40,16 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
-from .indexer import INDEX_DIR, is_searched, run_pagefind, run_pagefinds, searched_digest, settle_filters
+from .indexer import (
+    INDEX_DIR,
+    is_searched,
+    link,
+    run_pagefind,
+    run_pagefinds,
+    searched_digest,
+    settle_filters,
+    work_folder,
+)
 from .model import Article, Person
 from .parallel import map_forked, slices, workers
 from .render import make_environment, render, template_error
@@ -90,27 +98,36 @@ def index_site(
     prefix = writer.root.name.rsplit("-", 1)[0] + "-search-"
     for stale in writer.root.parent.glob(glob.escape(prefix) + "*"):
         remove_tree(stale)
-    work = writer.root.with_name(f"{prefix}{os.getpid()}")
     pages = [rel for rel in writer.paths() if rel.endswith(".html")]
     if not force and writer.in_place and not _pages_changed(writer, pages, previous) and _keep_index(writer, previous):
         return
     counts = shard_counts(outputs, archive.config.multilingual)
+    # What Pagefind reads (links to the pages, the events' records): in memory when there is room. What it
+    # writes too, when the previous build's index is there to compare with (its files are then mostly
+    # the same, and kept); else beside the output, to be renamed into the site (a copy would write it twice).
+    beside = writer.root.with_name(f"{prefix}{os.getpid()}")
+    work = work_folder(beside, len(pages) + sum(len(article.events) for article in archive.articles))
+    made = work if writer.previous is not None else beside
     try:
         if max(counts.values(), default=1) == 1:
-            _index_whole(project, archive, writer, pages, work, quiet)
+            _index_whole(project, archive, writer, pages, work, made, quiet)
             return
         old = None if force or not writer.in_place else _load_manifest(manifest, previous, counts)
         parts = _Parts(counts, outputs)
-        _index_parts(project, archive, writer, previous, pages, parts, old, work, quiet)
+        _index_parts(project, archive, writer, previous, pages, parts, old, work, made, quiet)
         if manifest is not None:
             _save_manifest(manifest, writer, counts, parts)
     finally:
-        discard_tree(work)  # tens of thousands of files at scale: removed in the background
+        for folder in {work, made}:
+            discard_tree(folder)  # tens of thousands of files at scale: removed in the background
 
 
-def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[str], work: Path, quiet: bool) -> None:
-    """The index of a site of one part: every page and event, in /pagefind/ (and /pagefind/all/)."""
-    site, index = work / "site", work / INDEX_DIR
+def _index_whole(
+    project: Path, archive: Archive, writer: Writer, pages: list[str], work: Path, made: Path, quiet: bool
+) -> None:
+    """The index of a site of one part: every page and event, in /pagefind/ (and /pagefind/all/).
+    Pagefind reads the site from `work` and writes its index into `made`."""
+    site, index = work / "site", made / INDEX_DIR
     _link_pages(writer, pages, site)
     if _has_event_template(project):
         folder = f"{site}/{EVENTS_DIR}"
@@ -121,9 +138,9 @@ def _index_whole(project: Path, archive: Archive, writer: Writer, pages: list[st
         # An index for each language (by each page's <html lang>), searched from its pages; and
         # one of every page in one index, in pagefind/all/, to search all languages at once.
         run_pagefind(site, index, None)
-        run_pagefind(site, work / ALL, config.language)
-        settle_filters(work / ALL)
-        (work / ALL).rename(index / ALL)
+        run_pagefind(site, made / ALL, config.language)
+        settle_filters(made / ALL)
+        (made / ALL).rename(index / ALL)
     else:
         run_pagefind(site, index, config.language)
     settle_filters(index)
@@ -252,9 +269,11 @@ def _index_parts(
     parts: _Parts,
     old: _Manifest | None,
     work: Path,
+    made: Path,
     quiet: bool,
 ) -> None:
-    """Index the site in parts, running Pagefind again only for the parts whose content changed."""
+    """Index the site in parts, running Pagefind again only for the parts whose content changed
+    (reading each part from `work`, writing its index into `made`)."""
     config = archive.config
     # Which pages are searched: a page's attribute is read where it was written, else the last index says.
     for rel in pages:
@@ -293,17 +312,17 @@ def _index_parts(
         _link_pages(writer, [rel for rel, n in parts.pages.items() if n == number], site)
         (site / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
         if config.multilingual:
-            runs += [(site, work / str(number) / INDEX_DIR, None), (site, work / str(number) / ALL, config.language)]
+            runs += [(site, made / str(number) / INDEX_DIR, None), (site, made / str(number) / ALL, config.language)]
         else:
-            runs.append((site, work / str(number) / INDEX_DIR, config.language))
+            runs.append((site, made / str(number) / INDEX_DIR, config.language))
     todo_events = [(a, events_key, f"{work}/{n}/site/{EVENTS_DIR}") for a, events_key, n in placed if n in dirty]
     parts.records.update(_write_events(project, archive, todo_events, kept))
     searched = sum(1 for n in parts.pages.values() if n in dirty)
     _say(quiet, f"indexing {searched} pages for search, in {len(todo)} of {count} parts ...", searched)
     run_pagefinds(runs, max(1, min(workers(), _RUNS_AT_ONCE)))
-    for site, index, _ in runs:
+    for _, index, _ in runs:
         settle_filters(index)
-        number = int(site.parent.name)
+        number = int(index.parent.name)
         folder = _part_folder(number, index.name == ALL)
         for path in sorted(index.rglob("*")):
             rel = path.relative_to(index).as_posix()
@@ -442,19 +461,20 @@ def _read(path: str) -> bytes:
 
 
 def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
-    """The new site's pages in one folder: each one just written, or else the previous build's."""
+    """The new site's pages in one folder: each one just written, or else the previous build's.
+
+    Made in the order of their paths: Pagefind numbers pages in the order it finds them, which on
+    some file systems (tmpfs) is the order they were made in.
+    """
     made: set[str] = set()
-    for rel in pages:
+    for rel in sorted(pages):
         source = _source(writer, rel)
         target = f"{site}/{rel}"
         parent = os.path.dirname(target)
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        link(source, target)
 
 
 def _has_event_template(project: Path) -> bool:
@@ -468,24 +488,22 @@ def _write_events(project: Path, archive: Archive, todo: list[tuple[Article, str
     has the article's under its events key (_events_key). Returns the records by events key."""
     config = archive.config
     envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
-    for folder in {folder for _, _, folder in todo}:
-        os.makedirs(folder, exist_ok=True)
     made: Records = {}
     fresh: list[int] = []
+    files: list[tuple[str, str, str]] = []  # (folder, name, record)
     for index, (_, events_key, folder) in enumerate(todo):
         records = kept.get(events_key) if events_key else None
         if records is None:
             fresh.append(index)
             continue
         made[events_key] = records
-        for name, page in records:
-            with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
-                handle.write(page)
+        files += [(folder, name, page) for name, page in records]
 
-    def write_slice(part: Sequence[int]) -> list[tuple[str, list[tuple[str, str]]]] | SourceError:
+    def render_slice(part: Sequence[int]) -> list[tuple[int, list[tuple[str, str]]]] | SourceError:
         # Indices, not articles: workers are sent their work by pickle, and an article pickles the whole archive.
         done = []
-        for article, events_key, folder in (todo[i] for i in part):
+        for i in part:
+            article = todo[i][0]
             # An event leads to its article's page in the article's own language.
             env = envs.get(article.lang, envs[config.language])
             records = []
@@ -496,17 +514,24 @@ def _write_events(project: Path, archive: Archive, todo: list[tuple[Article, str
                     raise
                 except Exception as err:
                     return template_error(err, project)
-                name = f"{article.lang}-{article.slug}-{event.number}.html"
-                with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
-                    handle.write(page)
-                records.append((name, page))
-            done.append((events_key, records))
+                records.append((f"{article.lang}-{article.slug}-{event.number}.html", page))
+            done.append((i, records))
         return done
 
     events = sum(len(todo[i][0].events) for i in fresh)
     parts = slices(fresh, workers() * 4) if events > FORK_EVENTS else [fresh]
-    for result in map_forked(write_slice, parts):
+    for result in map_forked(render_slice, parts):
         if isinstance(result, SourceError):
             raise BuildError([result])
-        made.update((events_key, records) for events_key, records in result if events_key)
+        for i, records in result:
+            _, events_key, folder = todo[i]
+            if events_key:
+                made[events_key] = records
+            files += [(folder, name, page) for name, page in records]
+    # Written in one order, whatever the order the workers finished in (see _link_pages).
+    for folder in sorted({folder for _, _, folder in todo}):
+        os.makedirs(folder, exist_ok=True)
+    for folder, name, page in sorted(files):
+        with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
+            handle.write(page)
     return made

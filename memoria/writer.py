@@ -198,7 +198,7 @@ class Writer:
 
     def move(self, rel: str, source: str, owner: str) -> None:
         """Claim a file made beside the output folder (the search index) and move it into the site, or
-        keep the previous build's when it has the same bytes. A rename, not a copy: an index at
+        keep the previous build's when it has the same bytes. A rename where it can be, not a copy: an index at
         10,000 articles is 25,000 small files."""
         path = safe_relpath(rel)
         target = self.claim(path, owner)
@@ -208,14 +208,7 @@ class Writer:
             if self._same(path, data) and self.keep(path, target):
                 self._count(path, False)
                 return
-        try:
-            os.rename(source, target)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.rename(source, target)
-        except OSError:  # another file system
-            with open(source, "rb") as handle, _create(target) as out:
-                shutil.copyfileobj(handle, out)
+        _move_file(source, target)
         self._count(path, True)
 
     def copy(self, rel: str, source: Path, owner: str) -> None:
@@ -238,6 +231,22 @@ def _create(target: str) -> BinaryIO:
     except FileNotFoundError:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         return open(target, "wb")
+
+
+def _move_file(source: str, target: str) -> None:
+    """Rename a file into the site, making its folder when missing; from another file system, a copy."""
+    try:
+        os.rename(source, target)
+        return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except OSError:  # another file system (the search index made in memory)
+        pass
+    try:
+        os.rename(source, target)
+    except OSError:
+        with open(source, "rb") as handle, _create(target) as out:
+            shutil.copyfileobj(handle, out)
 
 
 def remove_tree(path: Path) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from memoria import search
+from memoria import indexer, search
 from memoria.pipeline import Options, build
 from tests.browser_support import BASE_PATH, serve_site
 from tests.conftest import copy_example, make_site, snapshot
@@ -96,6 +96,30 @@ def test_one_edit_indexes_one_part_again_and_equals_a_clean_build(small_parts: N
     assert kept and all(after[rel][1] == before[rel][1] for rel in kept), "the other parts keep their files"
     assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
     assert build_in(project) == after, "nothing changed: nothing written"
+
+
+@pytest.mark.parametrize("room", [True, False])
+def test_pagefind_works_in_memory_or_else_beside_the_output_and_the_index_equals_a_clean_build(
+    small_parts: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, room: bool
+) -> None:
+    memory = tmp_path / "memory"
+    if room:
+        memory.mkdir()
+    monkeypatch.setattr(indexer, "MEMORY", memory)
+    sites: list[Path] = []
+    run = search.run_pagefinds
+    monkeypatch.setattr(
+        search, "run_pagefinds", lambda runs, at_once: (sites.extend(r[0] for r in runs), run(runs, at_once))
+    )
+    project = make_site(tmp_path / "site", FILES)
+    build_in(project)
+    for edit in (("about the ember", "about the ember and the ash"), ("title: Article 4", "title: Article Four")):
+        article = project / "content/articles/a04.md"
+        article.write_text(article.read_text().replace(*edit))
+        after = build_in(project)
+        assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
+    assert sites and all((memory if room else tmp_path) in site.parents for site in sites)
+    assert room or all(site.parents[2] in (project, tmp_path / "clean") for site in sites), "beside the output"
 
 
 def test_a_title_edit_indexes_only_the_parts_whose_records_change(small_parts: None, tmp_path: Path) -> None:

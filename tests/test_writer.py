@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -86,3 +87,22 @@ def test_a_file_made_beside_the_output_is_moved_in_unless_the_previous_build_has
     assert Path(writer.targets["pagefind/new.pf_meta"]).read_bytes() == b"added"
     if not in_place:
         assert Path(writer.targets["pagefind/same.pf_meta"]).samefile(previous / "pagefind" / "same.pf_meta")
+
+
+def test_a_file_made_on_another_file_system_is_copied_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index made in memory: a rename cannot cross file systems, so the file is copied."""
+    made = tmp_path / "memory" / "en_1.pf_fragment"
+    made.parent.mkdir()
+    made.write_bytes(b"fragment")
+    real = os.rename
+
+    def rename(source: str, target: str) -> None:
+        if str(source).startswith(str(made.parent)):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real(source, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    writer = Writer(tmp_path / "new", None)
+    writer.move("pagefind/fragment/en_1.pf_fragment", str(made), "test")
+    assert Path(writer.targets["pagefind/fragment/en_1.pf_fragment"]).read_bytes() == b"fragment"
+    assert writer.wrote == {"pagefind/fragment/en_1.pf_fragment"}
