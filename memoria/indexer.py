@@ -30,7 +30,6 @@ _PR_SET_PDEATHSIG = 1
 # (measured on this project's machine), and as long to remove it.
 MEMORY = Path("/dev/shm")
 _ROOM_PER_FILE = 16384  # bytes of memory, at most, for a page (its link and its part of the index) or a record
-_ROOM_LEFT = 256 << 20  # bytes of memory left to others, at least
 
 
 def pagefind_binary() -> str:
@@ -61,7 +60,7 @@ def work_folder(work: Path, files: int) -> Path:
         stats = os.statvfs(MEMORY)
     except OSError:
         return work
-    if stats.f_bavail * stats.f_frsize < files * _ROOM_PER_FILE + _ROOM_LEFT:
+    if stats.f_bavail * stats.f_frsize < 2 * files * _ROOM_PER_FILE:  # half of what is free, at most
         return work
     return MEMORY / f"memoria-{key}-{work.name.rsplit('-', 1)[-1]}"
 

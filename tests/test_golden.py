@@ -1,5 +1,8 @@
 """Golden output: the example archive, built, compared file by file with tests/golden/example/.
 
+The search index's bytes follow the order in which Pagefind finds the pages: with room in /dev/shm
+(see memoria/indexer.py), the order they were made in; elsewhere, that of the file system.
+
 Regenerate after an intended change of the theme or the content:
     MEMORIA_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
 """

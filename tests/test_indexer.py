@@ -44,7 +44,7 @@ def test_without_room_in_memory_pagefind_works_beside_the_output(
 ) -> None:
     work = tmp_path / "site" / ".output.memoria-search-123"
     free = os.statvfs(memory).f_bavail * os.statvfs(memory).f_frsize
-    assert indexer.work_folder(work, free // indexer._ROOM_PER_FILE + 1) == work
+    assert indexer.work_folder(work, free // indexer._ROOM_PER_FILE // 2 + 1) == work
     monkeypatch.setattr(indexer, "MEMORY", tmp_path / "none")
     assert indexer.work_folder(work, 1) == work
 
