@@ -20,7 +20,7 @@ from .errors import SourceError
 from .frontmatter import escape
 from .indexer import INDEX_DIR
 from .model import Article, Page
-from .search import EVENTS_DIR
+from .records import EVENTS_DIR
 
 # Paths the site writes besides its pages, and where search keeps its records of events; aliases stay out.
 RESERVED_FOLDERS = ("assets/", f"{INDEX_DIR}/", f"{EVENTS_DIR}/")

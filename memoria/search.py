@@ -3,11 +3,11 @@
 Pagefind (from PyPI, `pagefind[extended]`, which carries the binary) reads the site's
 HTML: the theme marks what to index with `data-pagefind-body` and gives each page its
 kind, date, year and language as Pagefind filters and metadata. Events have no page of
-their own, so each is indexed from a small record (the theme's `search-event.html`)
-whose result leads to the event on its article's page.
+their own, so each is indexed from a small record (memoria/records.py) whose result
+leads to the event on its article's page.
 
-The index is built from the site as it will be after this build — in a folder of hard
-links to the new and kept pages beside the output — and its files go through the
+The index is built from the site as it will be after this build — in a folder of links
+to the new and kept pages, in memory or beside the output (indexer.work_folder) — and its files go through the
 writer like every other file: unchanged ones are kept, and in an incremental build the
 new index is committed together with the pages. An incremental build that changed no
 HTML keeps the previous index without running Pagefind.
@@ -35,9 +35,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import __version__, urls
+from . import __version__, records, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .indexer import (
@@ -50,9 +50,9 @@ from .indexer import (
     settle_filters,
     work_folder,
 )
-from .model import Article, Person
-from .parallel import map_forked, slices, workers
-from .render import make_environment, render, template_error
+from .model import Article
+from .parallel import workers
+from .records import Records
 from .sources import LAYOUTS_DIR
 from .stored import load_pickle, save_pickle
 from .writer import Writer, discard_tree, remove_tree
@@ -62,19 +62,13 @@ if TYPE_CHECKING:
 
 
 ALL = "all"  # in INDEX_DIR on a site of several languages: the index of all of them together
-EVENT_TEMPLATE = "search-event.html"
-EVENTS_DIR = "_memoria_events"  # in the folder Pagefind reads, never in the site
 _SHOW_FROM = 200  # pages; fewer are indexed too quickly to say so
-# Event records rendered by forked workers past this many: forking a large build costs about a second.
-FORK_EVENTS = 2000
 # Searched pages of one language in one part of the index: Pagefind took 3 s and 245 MB for 1,000.
 SHARD_PAGES = 1000
 # Pagefind runs at once: each uses mostly one core, and a few hundred MB.
 _RUNS_AT_ONCE = 2
 _INTERFACE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
 _MANIFEST_VERSION = f"{__version__}/search-parts/2"
-# An article's events key (_events_key) → its events' records, as (file name, page).
-Records = dict[str, list[tuple[str, str]]]
 
 
 def index_site(
@@ -129,9 +123,9 @@ def _index_whole(
     Pagefind reads the site from `work` and writes its index into `made`."""
     site, index = work / "site", made / INDEX_DIR
     _link_pages(writer, pages, site)
-    if _has_event_template(project):
-        folder = f"{site}/{EVENTS_DIR}"
-        _write_events(project, archive, [(a, "", folder) for a in archive.articles if a.events], {})
+    if records.has_event_template(project):
+        folder = f"{site}/{records.EVENTS_DIR}"
+        records.write_events(project, archive, [(a, "", folder) for a in archive.articles if a.events], {})
     _say(quiet, f"indexing {len(pages)} pages for search ...", len(pages))
     config = archive.config
     if config.multilingual:
@@ -212,7 +206,7 @@ class _Parts:
     pages: dict[str, int] = field(default_factory=dict)  # searched page → part
     events: dict[str, tuple[int, str]] = field(default_factory=dict)  # article's page → (part, what its events show)
     bodies: set[str] = field(default_factory=set)  # the pages marked data-pagefind-body
-    records: Records = field(default_factory=dict)  # the event records of the index (_write_events)
+    records: Records = field(default_factory=dict)  # the event records of the index (records.write_events)
 
     def __post_init__(self) -> None:
         self.languages = {urls.output_file(o.path): o.lang for o in self.outputs}
@@ -284,11 +278,11 @@ def _index_parts(
             parts.bodies.add(rel)
     # Pagefind indexes every page whole on a site where no page is marked: so do its parts.
     parts.place(sorted(parts.bodies) or pages)
-    with_events = [a for a in archive.articles if a.events] if _has_event_template(project) else []
+    with_events = [a for a in archive.articles if a.events] if records.has_event_template(project) else []
     placed: list[tuple[Article, str, int]] = []  # an article with events, their key, and their part
     for article in with_events:
         page = _article_page(article, config.prefix(article.lang))
-        parts.events[page] = found = (parts.part(page), _events_key(article))
+        parts.events[page] = found = (parts.part(page), records.events_key(article))
         placed.append((article, found[1], found[0]))
     count = max(parts.counts.values())
     dirty = set(range(count)) if old is None else _changed_parts(parts, old, _records_changed(writer, parts.pages))
@@ -310,13 +304,15 @@ def _index_parts(
     for number in todo:
         site = work / str(number) / "site"
         _link_pages(writer, [rel for rel, n in parts.pages.items() if n == number], site)
-        (site / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+        (site / records.EVENTS_DIR).mkdir(parents=True, exist_ok=True)
         if config.multilingual:
             runs += [(site, made / str(number) / INDEX_DIR, None), (site, made / str(number) / ALL, config.language)]
         else:
             runs.append((site, made / str(number) / INDEX_DIR, config.language))
-    todo_events = [(a, events_key, f"{work}/{n}/site/{EVENTS_DIR}") for a, events_key, n in placed if n in dirty]
-    parts.records.update(_write_events(project, archive, todo_events, kept))
+    todo_events = [
+        (a, events_key, f"{work}/{n}/site/{records.EVENTS_DIR}") for a, events_key, n in placed if n in dirty
+    ]
+    parts.records.update(records.write_events(project, archive, todo_events, kept))
     searched = sum(1 for n in parts.pages.values() if n in dirty)
     _say(quiet, f"indexing {searched} pages for search, in {len(todo)} of {count} parts ...", searched)
     run_pagefinds(runs, max(1, min(workers(), _RUNS_AT_ONCE)))
@@ -374,25 +370,6 @@ def _changed_parts(parts: _Parts, old: _Manifest, wrote: set[str]) -> set[int]:
 def _article_page(article: Article, prefix: str) -> str:
     """The file of an article's page in its own language, where its events' results lead."""
     return urls.output_file(prefix + article.url)
-
-
-def _person_key(person: Person | None) -> Any:
-    return (person.url, person.name, sorted(person.names.items()), person.aliases) if person else None
-
-
-def _events_key(article: Article) -> str:
-    """A hash of what the records of an article's events show (the article by its file's digest).
-
-    Their part is indexed again when it changes, even if the article's page did not.
-    """
-    described = (
-        article.digest, article.url, article.lang, article.title,
-        [
-            (e.number, e.date.text, e.title, e.place, [(m.ref, m.role, _person_key(m.person)) for m in e.people])
-            for e in article.events
-        ],
-    )  # fmt: skip
-    return hashlib.blake2b(repr(described).encode(), digest_size=12).hexdigest()
 
 
 def _manifest_key(files: Iterable[str]) -> str:
@@ -475,63 +452,3 @@ def _link_pages(writer: Writer, pages: list[str], site: Path) -> None:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
         link(source, target)
-
-
-def _has_event_template(project: Path) -> bool:
-    """A theme without the template: events are found on their articles' pages only."""
-    return (project / LAYOUTS_DIR / EVENT_TEMPLATE).is_file()
-
-
-def _write_events(project: Path, archive: Archive, todo: list[tuple[Article, str, str]], kept: Records) -> Records:
-    """The records of each article's events: small pages, for Pagefind only, written into the folder given
-    with the article. A record is the theme's search-event.html, rendered on every core, unless `kept`
-    has the article's under its events key (_events_key). Returns the records by events key."""
-    config = archive.config
-    envs = {code: make_environment(project / LAYOUTS_DIR, config, code) for code in config.codes}
-    made: Records = {}
-    fresh: list[int] = []
-    files: list[tuple[str, str, str]] = []  # (folder, name, record)
-    for index, (_, events_key, folder) in enumerate(todo):
-        records = kept.get(events_key) if events_key else None
-        if records is None:
-            fresh.append(index)
-            continue
-        made[events_key] = records
-        files += [(folder, name, page) for name, page in records]
-
-    def render_slice(part: Sequence[int]) -> list[tuple[int, list[tuple[str, str]]]] | SourceError:
-        # Indices, not articles: workers are sent their work by pickle, and an article pickles the whole archive.
-        done = []
-        for i in part:
-            article = todo[i][0]
-            # An event leads to its article's page in the article's own language.
-            env = envs.get(article.lang, envs[config.language])
-            records = []
-            for event in article.events:
-                try:
-                    page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
-                except OSError:
-                    raise
-                except Exception as err:
-                    return template_error(err, project)
-                records.append((f"{article.lang}-{article.slug}-{event.number}.html", page))
-            done.append((i, records))
-        return done
-
-    events = sum(len(todo[i][0].events) for i in fresh)
-    parts = slices(fresh, workers() * 4) if events > FORK_EVENTS else [fresh]
-    for result in map_forked(render_slice, parts):
-        if isinstance(result, SourceError):
-            raise BuildError([result])
-        for i, records in result:
-            _, events_key, folder = todo[i]
-            if events_key:
-                made[events_key] = records
-            files += [(folder, name, page) for name, page in records]
-    # Written in one order, whatever the order the workers finished in (see _link_pages).
-    for folder in sorted({folder for _, _, folder in todo}):
-        os.makedirs(folder, exist_ok=True)
-    for folder, name, page in sorted(files):
-        with open(f"{folder}/{name}", "w", encoding="utf-8") as handle:
-            handle.write(page)
-    return made

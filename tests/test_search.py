@@ -316,10 +316,10 @@ def test_the_example_project_is_not_indexed_into_the_repository(tmp_path: Path) 
 
 def test_many_events_are_written_for_the_index_by_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past FORK_EVENTS events their records are rendered by forked workers: each one is indexed."""
-    from memoria import search
+    from memoria import records
     from memoria.pipeline import Options, build
 
-    monkeypatch.setattr(search, "FORK_EVENTS", 200)
+    monkeypatch.setattr(records, "FORK_EVENTS", 200)
     events = "".join(f"  - {{date: '19{n:02d}', title: Event {n}}}\n" for n in range(5))
     files = {
         f"content/articles/a{n}.md": f"---\ntitle: Article {n}\ndate: 2020-01-{n % 28 + 1:02d}\nevents:\n{events}---\nText.\n"
@@ -331,7 +331,7 @@ def test_many_events_are_written_for_the_index_by_every_core(tmp_path: Path, mon
     assert len(fragments) == 50 + 50 * 5
     # Pagefind numbers records in the order it finds them, which in memory (tmpfs) is the order they
     # were written in: the same whichever worker rendered them, and without workers.
-    monkeypatch.setattr(search, "FORK_EVENTS", 10**9)
+    monkeypatch.setattr(records, "FORK_EVENTS", 10**9)
     alone = make_site(tmp_path / "alone", files)
     build(Options(alone, alone / "output", quiet=True))
     assert index_of(alone / "output") == index_of(project / "output")

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from memoria import indexer, search
+from memoria import indexer, records, search
 from memoria.pipeline import Options, build
 from tests.browser_support import BASE_PATH, serve_site
 from tests.conftest import copy_example, make_site, snapshot
@@ -154,14 +154,14 @@ def test_the_records_of_events_are_made_again_only_for_the_article_that_changed(
     neighbours = [url for url, part in urls.items() if part == urls["/articles/a04/"] and url.endswith("#event_1")]
     assert len(neighbours) > 1, "the test needs another article's event in the edited one's part"
     rendered: list[str] = []
-    real_render = search.render
+    real_render = records.render
 
     def counted(env: Any, template: str, context: dict[str, Any]) -> str:
-        if template == search.EVENT_TEMPLATE:
+        if template == records.EVENT_TEMPLATE:
             rendered.append(context["event"].title)
         return real_render(env, template, context)
 
-    monkeypatch.setattr(search, "render", counted)
+    monkeypatch.setattr(records, "render", counted)
     edit = project / "content/articles/a04.md"
     edit.write_text(edit.read_text().replace("title: Ceremony 4", "title: Wreath laying 4"))
     after = build_in(project)
