@@ -91,3 +91,37 @@ def test_the_text_cannot_take_the_ids_of_the_themes_own_parts() -> None:
     )
     assert 'id="main_content"' not in html and 'id="event_1"' not in html and 'id="events"' not in html
     assert '<span id="own">c</span>' in html and '<h2 id="later">Later</h2>' in html
+
+
+INLINE_SAMPLES = [
+    "A paragraph of prose with no mark-up at all, in two sentences. The second one.",
+    "Code: `a * b` and ``a ` b`` and \\`not code\\` and \\\\`code after an escaped backslash`.",
+    "Escapes: \\*not em\\*, \\_not em\\_, \\[not a link\\], 1\\. not a list, a \\\\ backslash.",
+    "*em*, **strong**, ***both***, _em_, __strong__, a*b*c, snake_case_word, 2 * 3 * 4, ** not strong **.",
+    'Links: [inline](https://example.org/a_b "Title"), [ref][r], [r], ![img](/a.png "t"), ![ref img][r].\n\n'
+    "[r]: https://example.org/ref",
+    "Autolinks <https://example.org/x_y> and <mailto:someone@example.org> and <someone@example.org>.",
+    "Line one  \nline two\\\nline three.",
+    'Inline <b>html</b>, <span lang="az">söz</span>, <!-- a comment -->, a < b > c, &amp; &copy; &#169; &#xA9; & alone.',
+    "A footnote[^1] and another[^note], and [^missing].\n\n[^1]: The first.\n[^note]: The *second*.",
+    "*[HTML]: HyperText Markup Language\n\nThe HTML spec.",
+    "A paragraph with attributes.\n{: .lead #intro }",
+    "| a | b |\n|---|---|\n| *x* | `y` |\n| [l](/l) | &amp; |",
+    "\"Quotes\" and 'single' and -- dashes --- and ... ellipses, «guillemets».",
+    "Unbalanced [brackets and (parens and `ticks and *stars and <tags and &ents",
+    "# Heading with *em* and `code`\n\nText under it.\n\n## Əli Məmmədov — _xatirə_",
+    "> A quote with **strong** and a [link](/x).\n\n- item *one*\n- item `two`\n\n1. first\n2. second",
+    "Deep *nesting **of [links *in* em](/x)** here*.",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_SAMPLES)
+def test_inline_patterns_skipped_for_want_of_their_character_change_nothing(text: str) -> None:
+    """markup._QuickInline tries a pattern only on text that has the character it needs: the same
+    HTML as Python-Markdown's own inline processor, on every kind of inline mark-up."""
+    from markdown.treeprocessors import InlineProcessor
+
+    stock = Renderer()
+    stock._md.treeprocessors.register(InlineProcessor(stock._md), "inline", 20)
+    assert type(Renderer()._md.treeprocessors["inline"]) is not InlineProcessor
+    assert Renderer().render(text) == stock.render(text)
