@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 CATALOGUE_DIR = "i18n"
 # The languages the default theme is translated into.
@@ -63,3 +68,25 @@ def _compiled(path: str, mtime: int, size: int) -> gettext.NullTranslations:
     write_mo(buffer, read_catalogue(Path(path)))
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+def quick_gettext(found: gettext.NullTranslations) -> Callable[..., str]:
+    """Jinja's newstyle `gettext` and `_` for templates, the same words (translated, marked safe where
+    the output is escaped, always formatted with `%`) without the two calls through the template's
+    context that Jinja's own makes for each: 15 µs a word, ten words a page. A word with no values
+    is made once per build."""
+    lookup = found.gettext
+    made: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        escape = context.eval_ctx.autoescape
+        if not variables:
+            word = made.get((string, escape))
+            if word is None:
+                word = made[string, escape] = (Markup(lookup(string)) if escape else lookup(string)) % variables
+            return word
+        text = lookup(string)
+        return (Markup(text) if escape else text) % variables
+
+    return gettext

@@ -21,7 +21,7 @@ from .config import SiteConfig
 from .dates import EDTFDate, year_words
 from .errors import SourceError
 from .export import Exporter
-from .i18n import babel_locale, translations
+from .i18n import babel_locale, quick_gettext, translations
 from .slugs import slugify, term_slug
 from .sources import LAYOUTS_DIR
 from .structured import Structured
@@ -57,7 +57,9 @@ def make_environment(
     )
     linker = Linker(config.base_path, config.origin, prefix)
     locale = babel_locale(language)
-    env.install_gettext_translations(translations(layouts, language), newstyle=True)  # type: ignore[attr-defined]
+    words = translations(layouts, language)
+    env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["gettext"] = env.globals["_"] = quick_gettext(words)
     env.filters["url"] = linker.href
     env.filters["absolute"] = linker.absolute
     env.filters["date"] = lambda value: show_date(value, locale)
