@@ -33,7 +33,16 @@ from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, si
 from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
-from .state import BuildState, Stamps, forget_state, save_state, stamp_files, state_file
+from .state import (
+    BuildState,
+    Stamps,
+    folder_stamps,
+    forget_state,
+    same_folders,
+    save_state,
+    stamp_files,
+    state_file,
+)
 from .writer import Writer, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
@@ -156,7 +165,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         stamps = quick if quick is not None and same else stamp_files([path for _, path in sources])
         key = site_key(options, stamps)
         fresh = state.index_current or not options.search
-        if state.site_key == key and state.inputs == stamps and fresh and not problems.errors:
+        as_left = state.site_key == key and state.inputs == stamps and same_folders(options.output, state.folders)
+        if as_left and fresh and not problems.errors:
             return unchanged_result(options, state)
         last = last_readings(options, session, state, key) if options.cache else (None, None)
         if options.cache and not problems.errors:
@@ -212,7 +222,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         if options.cache:
             current = options.search or (state.index_current and writer.written == 0)
             files = sorted([*writer.paths(), *carried])
-            save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current))
+            folders = folder_stamps(options.output, files)
+            save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current, folders))
             if archive.pictures:
                 archive.pictures.prune()
         else:  # what an earlier build kept no longer describes the folder
@@ -284,7 +295,9 @@ def patch_build(
     commit_in_place(options.output, staging, writer.changes(), gone)
     current = options.search or (state.index_current and writer.written == 0)
     files = writer.paths() if options.search else state.files
-    save_state(state_path, BuildState(key, stamps, {**state.pages, **prints}, state.warnings, files, current))
+    pages = {**state.pages, **prints}
+    folders = folder_stamps(options.output, files)
+    save_state(state_path, BuildState(key, stamps, pages, state.warnings, files, current, folders))
     save_built(built_file(state_path), built)
     if session.store:
         session.store.save(session.parsed)

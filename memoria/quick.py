@@ -16,7 +16,7 @@ from . import __version__
 from .errors import BuildError
 from .outputdir import MARKER, check_target, locked, recover
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR
-from .state import BuildState, Stamps, hash_files, load_state, state_file
+from .state import BuildState, Stamps, hash_files, load_state, same_folders, state_file
 
 
 @dataclass
@@ -69,7 +69,8 @@ def last_state(options: Options, inputs_only: bool = False) -> BuildState:
 
 
 def is_unchanged(options: Options, state: BuildState, stamps: Stamps | None = None) -> bool:
-    """True when no input changed since `state` was saved, at the cost of one stat a file.
+    """True when no input changed since `state` was saved, and no file was added to or removed from the
+    output (its folders' stamps), at the cost of one stat a file and a folder.
 
     `stamps`: the project's quick_stamps, when the caller took them.
     """
@@ -79,6 +80,7 @@ def is_unchanged(options: Options, state: BuildState, stamps: Stamps | None = No
         and bool(state.site_key)
         and (quick_stamps(options.project) if stamps is None else stamps) == state.inputs
         and site_key(options, state.inputs) == state.site_key
+        and same_folders(options.output, state.folders)
     )
 
 

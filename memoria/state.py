@@ -47,6 +47,9 @@ class BuildState:
     warnings: list[SourceError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     index_current: bool = True
+    # The output's folders as the build left them (folder_stamps): a file removed from one, or added,
+    # changes its modification time, so a build that finds its inputs unchanged still restores it.
+    folders: dict[str, int] = field(default_factory=dict)
 
 
 # Saved states of another shape (an older or newer generator) are ignored, never half-read.
@@ -57,6 +60,27 @@ def state_file(cache_dir: Path, output: Path) -> Path:
     """Where the state of one output folder is kept."""
     key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
     return cache_dir / f"state-{key}.pickle"
+
+
+def folder_stamps(output: Path, files: list[str]) -> dict[str, int]:
+    """The modification time of each folder of the output that holds one of `files` ('' for the output)."""
+    root = os.fspath(output)
+    stamps = {}
+    for folder in {rel.rpartition("/")[0] for rel in files} | {""}:
+        try:
+            stamps[folder] = os.stat(f"{root}/{folder}" if folder else root).st_mtime_ns
+        except OSError:
+            continue
+    return stamps
+
+
+def same_folders(output: Path, stamps: dict[str, int]) -> bool:
+    """True when every folder in `stamps` is there with the same modification time (nothing added or removed)."""
+    root = os.fspath(output)
+    try:
+        return all(os.stat(f"{root}/{folder}" if folder else root).st_mtime_ns == ns for folder, ns in stamps.items())
+    except OSError:
+        return False
 
 
 def load_state(path: Path, inputs_only: bool = False) -> BuildState:

@@ -80,3 +80,25 @@ def test_the_check_reads_the_small_part_of_the_state_and_the_whole_when_it_is_mi
     assert unchanged(options(built)) is None
     assert run_cli(built, "--no-search").code == 0
     assert inputs.is_file() and unchanged(options(built)) is not None
+
+
+@pytest.mark.parametrize("gone", ["index.html", "articles/one/index.html", "assets/css/memoria.css"])
+def test_a_file_removed_from_the_output_is_made_again(built: Path, gone: str) -> None:
+    """The inputs are unchanged, but the output lost a file: its folder's stamp says so, and the build
+    puts the file back; the build after it finds nothing changed again."""
+    page = built / "output" / gone
+    before = page.read_bytes()
+    page.unlink()
+    assert unchanged(options(built)) is None
+    assert run_cli(built, "--no-search").code == 0
+    assert page.read_bytes() == before
+    assert unchanged(options(built)) is not None
+
+
+def test_a_file_added_to_the_output_is_left_there(built: Path) -> None:
+    """A file the build did not make (a CNAME, say) is not removed; after the build that looked, nothing changed."""
+    (built / "output" / "CNAME").write_text("archive.example.org\n", encoding="utf-8")
+    assert unchanged(options(built)) is None
+    assert run_cli(built, "--no-search").code == 0
+    assert (built / "output" / "CNAME").read_text(encoding="utf-8") == "archive.example.org\n"
+    assert unchanged(options(built)) is not None
