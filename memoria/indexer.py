@@ -52,8 +52,8 @@ def work_folder(work: Path, files: int) -> Path:
     output is removed."""
     if not MEMORY.is_dir() or not os.access(MEMORY, os.W_OK | os.X_OK):
         return work
-    name = work.name.rsplit("-", 1)[0]
-    key = hashlib.blake2b(os.fsencode(work.parent.resolve() / name), digest_size=8).hexdigest()
+    stem, _, pid = work.name.rpartition("-")  # one folder for each process, as beside the output
+    key = hashlib.blake2b(os.fsencode(work.parent.resolve() / stem), digest_size=8).hexdigest()
     for stale in MEMORY.glob(f"memoria-{key}-*"):
         shutil.rmtree(stale, ignore_errors=True)
     try:
@@ -62,7 +62,7 @@ def work_folder(work: Path, files: int) -> Path:
         return work
     if stats.f_bavail * stats.f_frsize < 2 * files * _ROOM_PER_FILE:  # half of what is free, at most
         return work
-    return MEMORY / f"memoria-{key}-{work.name.rsplit('-', 1)[-1]}"
+    return MEMORY / f"memoria-{key}-{pid}"
 
 
 def link(source: str, target: str) -> None:

@@ -33,16 +33,7 @@ from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, si
 from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
-from .state import (
-    BuildState,
-    Stamps,
-    folder_stamps,
-    forget_state,
-    same_folders,
-    save_state,
-    stamp_files,
-    state_file,
-)
+from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
@@ -222,8 +213,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         if options.cache:
             current = options.search or (state.index_current and writer.written == 0)
             files = sorted([*writer.paths(), *carried])
-            folders = folder_stamps(options.output, files)
-            save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current, folders))
+            save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current), options.output)
             if archive.pictures:
                 archive.pictures.prune()
         else:  # what an earlier build kept no longer describes the folder
@@ -296,8 +286,7 @@ def patch_build(
     current = options.search or (state.index_current and writer.written == 0)
     files = writer.paths() if options.search else state.files
     pages = {**state.pages, **prints}
-    folders = folder_stamps(options.output, files)
-    save_state(state_path, BuildState(key, stamps, pages, state.warnings, files, current, folders))
+    save_state(state_path, BuildState(key, stamps, pages, state.warnings, files, current), options.output)
     save_built(built_file(state_path), built)
     if session.store:
         session.store.save(session.parsed)

@@ -95,11 +95,13 @@ def load_state(path: Path, inputs_only: bool = False) -> BuildState:
     return state if isinstance(state, BuildState) else BuildState()
 
 
-def save_state(path: Path, state: BuildState) -> None:
-    """Save the state atomically, and beside it the part that says what it was made from.
+def save_state(path: Path, state: BuildState, output: Path) -> None:
+    """Save the state of the build of `output` (its folders stamped now) atomically, and beside it the part
+    that says what it was made from.
 
     That part goes last and is removed first: it never describes a build older than the whole.
     """
+    state = replace(state, folders=folder_stamps(output, state.files))
     _inputs_file(path).unlink(missing_ok=True)
     save_pickle(path, STATE_VERSION, state)
     save_pickle(_inputs_file(path), STATE_VERSION, replace(state, pages={}, files=[]))

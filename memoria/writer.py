@@ -197,9 +197,9 @@ class Writer:
             return False
 
     def move(self, rel: str, source: str, owner: str) -> None:
-        """Claim a file made beside the output folder (the search index) and move it into the site, or
-        keep the previous build's when it has the same bytes. A rename where it can be, not a copy: an index at
-        10,000 articles is 25,000 small files."""
+        """Claim a file made outside the site (the search index, beside the output or in memory) and move it
+        in, or keep the previous build's when it has the same bytes. A rename where it can be, not a copy: an
+        index at 10,000 articles is 25,000 small files."""
         path = safe_relpath(rel)
         target = self.claim(path, owner)
         if self.previous is not None:
