@@ -72,6 +72,7 @@ class SiteConfig:
     description: str = ""
     language: str = "en"
     intro: str = ""
+    intro_line: int = 1  # where site.yaml says it
     per_page: int = 10
     list_size: int = 100
     timeline_split: int = 400
@@ -151,6 +152,7 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
         description=read.text("description"),
         language=language,
         intro=read.text("intro"),
+        intro_line=read.doc.line("intro"),
         per_page=read.integer("per_page", 10, 1, 1000),
         list_size=read.integer("list_size", 100, 10, 100_000),
         timeline_split=read.integer("timeline_split", 400, 10, 1_000_000),

@@ -14,6 +14,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
+from . import mdguard
 from .frontmatter import NOT_TEXT
 from .slugs import slugify
 from .typography import SmartPunctuation
@@ -126,6 +127,8 @@ class _QuickInline(InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, AtomicString):
             return data
+        if patternIndex == 0 and len(data) > mdguard.LONG:
+            return "".join(self._InlineProcessor__handleInline(piece) for piece in mdguard.pieces(data))
         patterns, needs = self.inlinePatterns, self.needs
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start = 0
@@ -148,6 +151,38 @@ def _needs(pattern: Any) -> str | None:
     return _NEEDS.get(regex) if isinstance(regex, str) and type(pattern).__module__.startswith("markdown.") else None
 
 
+class NestingError(Exception):
+    """Text nested too deeply to render: what is nested ("lists or quotes", "HTML elements")."""
+
+
+# Elements one inside another that the text's HTML may open: the sanitiser's HTML parser takes time
+# growing faster than the square of the depth (64,000 unclosed <div>s: 44 s), and no text needs more.
+MAX_DEPTH = 512
+_TAG_OPEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])")  # not an autolink <https://…>
+# Elements that contain nothing, or that the next of their kind closes without an end tag.
+_NOT_NESTED = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt", "rp",
+    "colgroup", "caption",
+}  # fmt: skip
+
+
+def _depth(raw_html: str) -> int:
+    """How many elements deep `raw_html` goes at most, counting their start and end tags."""
+    if raw_html.count("<") <= MAX_DEPTH:
+        return 0  # cannot be deeper than it has tags
+    depth = deepest = 0
+    for match in _TAG_OPEN.finditer(raw_html):
+        if match.group(2).lower() in _NOT_NESTED:
+            continue
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 class Renderer:
     """Renders Markdown for one site; keep one per process (Markdown objects are reused)."""
 
@@ -158,10 +193,19 @@ class Renderer:
         extensions: list[str | Extension] = [*EXTENSIONS, SmartPunctuation()]
         self._md = markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
         self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
+        self._budget = mdguard.install(self._md)
 
     def render(self, text: str) -> str:
-        """Markdown text to sanitised HTML."""
-        raw = self._md.reset().convert(text)
+        """Markdown text to sanitised HTML; NestingError when it is nested too deeply to render."""
+        self._budget.reset(text)
+        if _depth(text) > MAX_DEPTH:  # the HTML blocks' parser takes long on it too
+            raise NestingError("HTML elements")
+        try:
+            raw = self._md.reset().convert(text)
+        except RecursionError:
+            raise NestingError("lists or quotes") from None
+        if _depth(raw) > MAX_DEPTH:
+            raise NestingError("HTML elements")
         # What a character reference (&#1;, &#xFFFE;) makes that neither HTML nor XML (the feeds) takes is
         # shown as U+FFFD, the replacement character (a raw one in the file is refused: frontmatter.decode).
         clean = NOT_TEXT.sub("\ufffd", sanitise(raw, self.base_path, self.embeds))

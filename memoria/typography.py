@@ -37,6 +37,8 @@ from markdown.extensions.smarty import (
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from . import mdguard
+
 LSQUO, RSQUO, LDQUO, RDQUO = "\u2018", "\u2019", "\u201c", "\u201d"
 
 # (what the text must contain for the pattern to match, pattern, replacement: text or a group number)
@@ -73,6 +75,12 @@ _HELD = re.compile("\x02q(\\d+)\x03")
 
 def educate(text: str) -> str:
     """Curly quotes, dashes and ellipses in one text node, as smarty's inline pass would make them."""
+    if len(text) > mdguard.LONG:
+        return "".join(_educate(piece) for piece in mdguard.pieces(text))
+    return _educate(text)
+
+
+def _educate(text: str) -> str:
     held: list[str] = []
     for needle, pattern, replacement in _RULES:
         if needle not in text:

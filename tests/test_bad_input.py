@@ -59,6 +59,10 @@ CASES = {
         {"content/people/bad.md": "---\nname: Bad\nslug: ../../etc\n---\n"},
         ["content/people/bad.md:3: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"../../etc\""],
     ),
+    "intro nested too deeply": (
+        {"site.yaml": "title: T\nintro: |\n  " + "<div>" * 600 + "\n"},
+        ["site.yaml:2: 'intro' is nested too deeply (HTML elements hundreds of levels down)"],
+    ),
     "person without name": (
         {"content/people/bad.md": "---\nrole: witness\n---\n"},
         ["content/people/bad.md:1: 'name' is required"],

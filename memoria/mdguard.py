@@ -1,0 +1,224 @@
+"""Python-Markdown made to take time in proportion to its text, however hostile the text.
+
+Python-Markdown looks for the end of a link by reading on from each `[`, and from each `](`, to the end
+of the text when there is none; the footnote marks' expression does the same from each `[^`, and the
+standard library's HTML parser from each `<` that opens a tag without a `>` after it. Text full of
+such marks took time growing with the square of its length: 24 KB of "[a](" took 15 s, so a hostile
+body of a megabyte would have held a build for hours. Measured on bodies of 1 MB of one mark each
+(`[`, `[a](`, `<a `, `\\[`, `<![CDATA[`, blank-line-separated blocks and 60 others): at most 30 s each.
+
+- A rendering may read a budget of characters in the link scans: 32 times its text's length and 64 KB
+  more, which ordinary text never comes near (a link is read a few times, from its `[` to its `)`).
+  Within it, Python-Markdown's own methods give their own results. Past it, a link is looked for only
+  in the NEAR characters that follow its `[` or `(` — the same link when it ends there, since the
+  scans read forwards and stop at its end.
+- A start or end tag is not looked for where no `>` follows (it could not end; the same result).
+- A footnote mark's label stops at a `[` (`[^a[b]` marks no footnote).
+- The blocks are taken from the front of a stack (`Blocks`), not of a list.
+- A paragraph longer than LONG is marked up in pieces (`pieces`).
+
+Elements nested too deeply are refused by memoria.markup (MAX_DEPTH) before any of this runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import markdown
+from markdown import inlinepatterns
+from markdown.extensions import md_in_html
+
+NEAR = 128  # characters a link is looked for in, once the budget is spent
+LONG = 16384  # a text longer than this is marked up in pieces (`pieces`)
+PIECE = 4096
+_BRACKET = re.compile(r"[\[\]]")
+# The footnotes extension's mark, `\[\^([^\]]*)\]`, with a label that stops at a `[`.
+_FOOTNOTE = re.compile(r"\[\^([^\]\[]*)\]", re.DOTALL | re.UNICODE)
+
+
+class Budget:
+    """Characters the scans of one rendering may still read."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = 0
+
+    def reset(self, text: str) -> None:
+        self.left = 32 * len(text) + 65536
+
+
+def install(md: markdown.Markdown) -> Budget:
+    """Bound the scans of `md`'s link patterns, footnote marks and HTML blocks; reset the budget it
+    returns before each rendering."""
+    budget = Budget()
+    for pattern in md.inlinePatterns:
+        if isinstance(pattern, inlinepatterns.LinkInlineProcessor):
+            pattern.getText = _bounded_text(pattern.getText, budget)  # type: ignore[method-assign]
+            pattern.getLink = _bounded_link(pattern.getLink, budget)  # type: ignore[method-assign]
+        elif type(pattern).__name__ == "FootnoteInlineProcessor":
+            pattern.compiled_re = _FOOTNOTE
+    md.parser.parseBlocks = _stacked(md.parser.parseBlocks)  # type: ignore[method-assign]
+    if "html_block" in md.preprocessors and isinstance(
+        md.preprocessors["html_block"], md_in_html.HtmlBlockPreprocessor
+    ):
+        md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)
+    return budget
+
+
+def _bounded_text(get_text: Callable[[str, int], tuple[str, int, bool]], budget: Budget) -> Any:
+    def bounded(data: str, index: int) -> tuple[str, int, bool]:
+        if budget.left > 0:
+            text, end, handled = get_text(data, index)
+            budget.left -= end - index  # to the end of the text when there is no `]`
+            return text, end, handled
+        if data.find("]", index, index + NEAR) < 0:
+            return "", index, False
+        depth = 1  # as Python-Markdown counts, from one bracket to the next
+        for bracket in _BRACKET.finditer(data, index, index + NEAR):
+            depth += 1 if bracket.group() == "[" else -1
+            if depth == 0:
+                return data[index : bracket.start()], bracket.end(), True
+        return "", index, False
+
+    return bounded
+
+
+def _bounded_link(get_link: Callable[[str, int], tuple[str, str | None, int, bool]], budget: Budget) -> Any:
+    def bounded(data: str, index: int) -> tuple[str, str | None, int, bool]:
+        if budget.left > 0:
+            href, title, end, handled = get_link(data, index)
+            # Its scan reads to the end of the text unless it finds the link's end; a link found
+            # where a quoted title did not close (`[a](b "c)`) is known only there too.
+            budget.left -= len(data) - index if not handled or _backtracked(data, index, end, title) else end - index
+            return href, title, end, handled
+        if data.find(")", index, index + NEAR) < 0:
+            return "", None, index, False
+        href, title, end, handled = get_link(data[: index + NEAR], index)
+        if handled and not _backtracked(data, index, end, title):
+            return href, title, end, handled
+        return "", None, index, False
+
+    return bounded
+
+
+def _backtracked(data: str, index: int, end: int, title: str | None) -> bool:
+    """Whether Python-Markdown's getLink found this link only once it had read to the end of the text:
+    within a quote (after a `'` or `"`), a link ends before the end only with a title."""
+    return title is None and ("'" in data[index:end] or '"' in data[index:end])
+
+
+def _stacked(parse_blocks: Callable[[Any, Any], None]) -> Any:
+    def parse(parent: Any, blocks: list[str]) -> None:
+        parse_blocks(parent, Blocks(blocks) if type(blocks) is list else blocks)
+
+    return parse
+
+
+class Blocks:
+    """The list of blocks Python-Markdown's block processors take from the front of, and put back at
+    the front of (`pop(0)`, `insert(0, block)`): a list moves every other block for each, which a text
+    of 300,000 blank-line-separated blocks made take minutes. Held here last block first."""
+
+    __slots__ = ("_stack",)
+
+    def __init__(self, blocks: list[str]) -> None:
+        self._stack = blocks[::-1]
+
+    def __len__(self) -> int:
+        return len(self._stack)
+
+    def __iter__(self) -> Any:
+        return reversed(self._stack)
+
+    def _at(self, index: int) -> int:
+        if not -len(self._stack) <= index < len(self._stack):
+            raise IndexError("block index out of range")
+        return -1 - index if index >= 0 else -len(self._stack) - 1 - index
+
+    def __getitem__(self, index: int) -> str:
+        return self._stack[self._at(index)]
+
+    def __setitem__(self, index: int, block: str) -> None:
+        self._stack[self._at(index)] = block
+
+    def pop(self, index: int = -1) -> str:
+        return self._stack.pop(self._at(index))
+
+    def insert(self, index: int, block: str) -> None:
+        index = max(0, min(index if index >= 0 else len(self._stack) + index, len(self._stack)))
+        self._stack.insert(len(self._stack) - index, block)
+
+    def append(self, block: str) -> None:
+        self._stack.insert(0, block)
+
+
+class _HtmlBlocks(md_in_html.HtmlBlockPreprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _Extractor(self.md)
+        parser.feed("\n".join(lines))
+        parser.close()
+        return "".join(parser.cleandoc).split("\n")
+
+
+class _Extractor(md_in_html.HTMLExtractorExtra):
+    """The HTML blocks' parser, which does not read on from a `<` after which no tag can end."""
+
+    _scanned: str | None = None
+    _last_end = -1  # where the last `>` is
+
+    def _ends_after(self, i: int) -> bool:
+        rawdata = self.rawdata
+        if rawdata is not self._scanned:
+            self._scanned, self._last_end = rawdata, rawdata.rfind(">")
+        return i < self._last_end
+
+    def check_for_whole_start_tag(self, i: int) -> int:
+        # With no `>` after it (nor a NUL, refused in a file anyway), the standard library's
+        # expression reads to the end and finds an incomplete tag: -1.
+        if not self._ends_after(i) and "\x00" not in self.rawdata:
+            return -1
+        result: int = super().check_for_whole_start_tag(i)
+        return result
+
+    def parse_endtag(self, i: int) -> int:
+        # Python-Markdown's own when the standard library finds no `>` after `</`: it is text.
+        if not self._ends_after(i):
+            self.handle_data(self.rawdata[i : i + 2])
+            return i + 2
+        result: int = super().parse_endtag(i)
+        return result
+
+
+_CUT = re.compile(r"(?<=\w)\s(?=\w)")
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut into pieces of at most PIECE characters when it is longer than LONG, else whole.
+
+    Python-Markdown and the smart quotes make a new copy of a text for each mark they replace in it,
+    which takes time growing with the square of its length. A paragraph of 16,000 characters is rare
+    (this README is 60,000); one longer is marked up a piece at a time, cut before a space between two
+    letters or digits where there is one, else before a space (a link or emphasis across a cut is left
+    as written), never inside Python-Markdown's placeholders (STX ... ETX).
+    """
+    if len(text) <= LONG:
+        return [text]
+    found: list[str] = []
+    start = 0
+    while len(text) - start > PIECE:
+        low, high = start + PIECE // 2, start + PIECE
+        cut: int | None = None
+        for cut_match in _CUT.finditer(text, low, high):
+            cut = cut_match.start()
+        if cut is None:
+            cut = max(text.rfind(" ", low, high), text.rfind("\n", low, high))
+        if cut < low:
+            opened = text.rfind("\x02", low, high)  # a placeholder's start, not followed by its end
+            cut = opened if opened > text.rfind("\x03", low, high) else high
+        found.append(text[start:cut])
+        start = cut
+    found.append(text[start:])
+    return found
