@@ -16,6 +16,7 @@ from markdown.util import AtomicString
 
 from . import mdguard
 from .frontmatter import NOT_TEXT
+from .mdguard import NESTED, Unrenderable
 from .slugs import slugify
 from .typography import SmartPunctuation
 
@@ -151,10 +152,6 @@ def _needs(pattern: Any) -> str | None:
     return _NEEDS.get(regex) if isinstance(regex, str) and type(pattern).__module__.startswith("markdown.") else None
 
 
-class NestingError(Exception):
-    """Text nested too deeply to render: what is nested ("lists or quotes", "HTML elements")."""
-
-
 # Elements one inside another that the text's HTML may open: the sanitiser's HTML parser takes time
 # growing faster than the square of the depth (64,000 unclosed <div>s: 44 s), and no text needs more.
 MAX_DEPTH = 512
@@ -196,16 +193,16 @@ class Renderer:
         self._budget = mdguard.install(self._md)
 
     def render(self, text: str) -> str:
-        """Markdown text to sanitised HTML; NestingError when it is nested too deeply to render."""
+        """Markdown text to sanitised HTML; mdguard.Unrenderable past a limit (nested too deeply, …)."""
         self._budget.reset(text)
         if _depth(text) > MAX_DEPTH:  # the HTML blocks' parser takes long on it too
-            raise NestingError("HTML elements")
+            raise Unrenderable(NESTED.format("HTML elements"))
         try:
             raw = self._md.reset().convert(text)
         except RecursionError:
-            raise NestingError("lists or quotes") from None
+            raise Unrenderable(NESTED.format("lists or quotes")) from None
         if _depth(raw) > MAX_DEPTH:
-            raise NestingError("HTML elements")
+            raise Unrenderable(NESTED.format("HTML elements"))
         # What a character reference (&#1;, &#xFFFE;) makes that neither HTML nor XML (the feeds) takes is
         # shown as U+FFFD, the replacement character (a raw one in the file is refused: frontmatter.decode).
         clean = NOT_TEXT.sub("\ufffd", sanitise(raw, self.base_path, self.embeds))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import accumulate, islice
 from typing import Any
 
 import markdown
@@ -34,20 +35,33 @@ NEAR = 128  # characters a link is looked for in, once the budget is spent
 LONG = 16384  # a text longer than this is marked up in pieces (`pieces`)
 PIECE = 4096
 _BRACKET = re.compile(r"[\[\]]")
+_STEP = {"[": 1, "]": -1}
 # The footnotes extension's mark, `\[\^([^\]]*)\]`, with a label that stops at a `[`.
 _FOOTNOTE = re.compile(r"\[\^([^\]\[]*)\]", re.DOTALL | re.UNICODE)
 
 
-class Budget:
-    """Characters the scans of one rendering may still read."""
+class Unrenderable(Exception):
+    """A text past a limit Markdown is rendered within: str() says which, as an error's message."""
 
-    __slots__ = ("left",)
+
+NESTED = "the text is nested too deeply ({} hundreds of levels down)"
+TOO_MANY = (
+    "the text is too long a run of headings, rules or definitions with no blank line between them "
+    "(each is read with all the lines after it)"
+)
+
+
+class Budget:
+    """Characters the scans of one rendering may still read, and the blocks it may still put back."""
+
+    __slots__ = ("blocks_left", "left")
 
     def __init__(self) -> None:
-        self.left = 0
+        self.left = self.blocks_left = 0
 
     def reset(self, text: str) -> None:
         self.left = 32 * len(text) + 65536
+        self.blocks_left = 64 * len(text) + (1 << 26)
 
 
 def install(md: markdown.Markdown) -> Budget:
@@ -60,7 +74,14 @@ def install(md: markdown.Markdown) -> Budget:
             pattern.getLink = _bounded_link(pattern.getLink, budget)  # type: ignore[method-assign]
         elif type(pattern).__name__ == "FootnoteInlineProcessor":
             pattern.compiled_re = _FOOTNOTE
-    md.parser.parseBlocks = _stacked(md.parser.parseBlocks)  # type: ignore[method-assign]
+    md.parser.parseBlocks = _stacked(md.parser.parseBlocks, budget)  # type: ignore[method-assign]
+    processors = md.parser.blockprocessors
+    for name, attribute in (("hashheader", "RE"), ("hr", "SEARCH_RE"), ("quote", "RE")):
+        if name in processors and isinstance(getattr(processors[name], attribute, None), re.Pattern):
+            processor = processors[name]
+            processor.test = _unless_found_nowhere(processor.test, getattr(processor, attribute))  # type: ignore[method-assign]
+    if "table" in processors and type(processors["table"]).__name__ == "TableProcessor":
+        processors["table"].test = _table_test(processors["table"])  # type: ignore[method-assign]
     if "html_block" in md.preprocessors and isinstance(
         md.preprocessors["html_block"], md_in_html.HtmlBlockPreprocessor
     ):
@@ -76,12 +97,12 @@ def _bounded_text(get_text: Callable[[str, int], tuple[str, int, bool]], budget:
             return text, end, handled
         if data.find("]", index, index + NEAR) < 0:
             return "", index, False
-        depth = 1  # as Python-Markdown counts, from one bracket to the next
-        for bracket in _BRACKET.finditer(data, index, index + NEAR):
-            depth += 1 if bracket.group() == "[" else -1
-            if depth == 0:
-                return data[index : bracket.start()], bracket.end(), True
-        return "", index, False
+        # Python-Markdown's count of the brackets, made by C loops: where it first comes to 0.
+        depths = list(accumulate(map(_STEP.__getitem__, _BRACKET.findall(data, index, index + NEAR)), initial=1))
+        if 0 not in depths:
+            return "", index, False
+        closing = next(islice(_BRACKET.finditer(data, index), depths.index(0) - 1, None))
+        return data[index : closing.start()], closing.end(), True
 
     return bounded
 
@@ -110,22 +131,63 @@ def _backtracked(data: str, index: int, end: int, title: str | None) -> bool:
     return title is None and ("'" in data[index:end] or '"' in data[index:end])
 
 
-def _stacked(parse_blocks: Callable[[Any, Any], None]) -> Any:
+def _stacked(parse_blocks: Callable[[Any, Any], None], budget: Budget) -> Any:
     def parse(parent: Any, blocks: list[str]) -> None:
-        parse_blocks(parent, Blocks(blocks) if type(blocks) is list else blocks)
+        parse_blocks(parent, Blocks(blocks, budget) if type(blocks) is list else blocks)
 
     return parse
+
+
+def _unless_found_nowhere(test: Callable[[Any, str], bool], expression: re.Pattern[str]) -> Any:
+    """A block processor's test that holds only where `expression` is found in the block: not tried
+    on what is left of a block it was not found in (the rest of its lines). A block taken a line at a
+    time (a heading, a rule, an abbreviation each) was searched to its end again for each line."""
+    searched: list[str] = [""]  # the last block it was not found in
+
+    def quick(parent: Any, block: str) -> bool:
+        last = searched[0]
+        if len(block) <= len(last) and last.endswith(block) and last[-len(block) - 1 : -len(block)] in ("\n", ""):
+            return False
+        if expression.search(block) is None:
+            searched[0] = block
+            return False
+        return test(parent, block)
+
+    return quick
+
+
+def _table_test(processor: Any) -> Any:
+    """The tables extension's test, which reads the first two lines of a block unless its first line is
+    a one-column row with a border (then every line): it split and stripped every line first."""
+    test = processor.test
+
+    def quick(parent: Any, block: str) -> bool:
+        head = block.split("\n", 2)
+        if len(head) < 3:
+            return bool(test(parent, block))
+        found = bool(test(parent, head[0] + "\n" + head[1]))
+        if processor.border and len(processor._split_row(head[0].strip(" "))) == 1:
+            return bool(test(parent, block))
+        return found
+
+    return quick
 
 
 class Blocks:
     """The list of blocks Python-Markdown's block processors take from the front of, and put back at
     the front of (`pop(0)`, `insert(0, block)`): a list moves every other block for each, which a text
-    of 300,000 blank-line-separated blocks made take minutes. Held here last block first."""
+    of 300,000 blank-line-separated blocks made take minutes. Held here last block first.
 
-    __slots__ = ("_stack",)
+    A processor that takes one line (a heading, a rule, a definition) puts the rest of the block back,
+    copied, and the next tests read it all again: a block of 250,000 such lines would take hours. What
+    is put back is counted against the budget, 64 times the text and 64 MB (a text of 200 KB with 200
+    headings and no blank line puts back about 20 MB); past it, Unrenderable."""
 
-    def __init__(self, blocks: list[str]) -> None:
+    __slots__ = ("_budget", "_stack")
+
+    def __init__(self, blocks: list[str], budget: Budget | None = None) -> None:
         self._stack = blocks[::-1]
+        self._budget = budget
 
     def __len__(self) -> int:
         return len(self._stack)
@@ -148,6 +210,10 @@ class Blocks:
         return self._stack.pop(self._at(index))
 
     def insert(self, index: int, block: str) -> None:
+        if self._budget is not None:
+            self._budget.blocks_left -= len(block)
+            if self._budget.blocks_left < 0:
+                raise Unrenderable(TOO_MANY)
         index = max(0, min(index if index >= 0 else len(self._stack) + index, len(self._stack)))
         self._stack.insert(len(self._stack) - index, block)
 

@@ -14,7 +14,8 @@ from .archive import body_check, read_file, reading_key
 from .config import SiteConfig
 from .errors import Problems, SourceError
 from .frontmatter import Document, parse_document
-from .markup import NestingError, Renderer, local_images
+from .markup import Renderer, local_images
+from .mdguard import Unrenderable
 from .model import Parsed
 from .parallel import map_forked, slices, workers
 from .progress import Progress
@@ -44,8 +45,8 @@ def parse_one(key: CacheKey, data: bytes, config: SiteConfig, drafts: bool) -> P
         return err
     try:
         html = _renderer(config.base_path, config.embeds).render(doc.body)
-    except NestingError as err:
-        return SourceError(path, doc.body_line, f"the text is nested too deeply ({err} hundreds of levels down)")
+    except Unrenderable as err:
+        return SourceError(path, doc.body_line, str(err))
     images = local_images(doc.body, html, config.base_path, doc.body_line) if "<img" in html else []
     parsed = Parsed(doc, html, digest, images)
     parsed.reading = read_file(parsed, config, drafts)

@@ -22,7 +22,8 @@ from .images import CLEANED, RASTER, ImageError, ImageProcessor
 from .indexer import INDEX_DIR
 from .languages import language_views
 from .linkcheck import check_site
-from .markup import NestingError, Renderer
+from .markup import Renderer
+from .mdguard import Unrenderable
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
 from .pages import Output, plan_site
 from .parallel import give_back_memory, map_forked, slices, workers
@@ -116,8 +117,8 @@ def load_archive(
     archive.readings = {item.doc.path: ((item.doc.path, item.digest), item.check) for item in parsed}
     try:
         archive.intro = Renderer(config.base_path, config.embeds).render(config.intro)
-    except NestingError as err:
-        problems.error(CONFIG_FILE, config.intro_line, f"'intro' is nested too deeply ({err} hundreds of levels down)")
+    except Unrenderable as err:
+        problems.error(CONFIG_FILE, config.intro_line, f"'intro': {err}")
     archive.pictures = ImageProcessor(options.project, options.project / CACHE_DIR, quiet=options.quiet)
     attach_pictures(archive, archive.pictures, problems)
     archive.views = language_views(archive, problems)

@@ -61,7 +61,7 @@ CASES = {
     ),
     "intro nested too deeply": (
         {"site.yaml": "title: T\nintro: |\n  " + "<div>" * 600 + "\n"},
-        ["site.yaml:2: 'intro' is nested too deeply (HTML elements hundreds of levels down)"],
+        ["site.yaml:2: 'intro': the text is nested too deeply (HTML elements hundreds of levels down)"],
     ),
     "person without name": (
         {"content/people/bad.md": "---\nrole: witness\n---\n"},

@@ -13,7 +13,8 @@ from markdown.extensions import md_in_html
 from markdown.treeprocessors import InlineProcessor
 
 from memoria import mdguard
-from memoria.markup import MAX_DEPTH, NestingError, Renderer
+from memoria.markup import MAX_DEPTH, Renderer
+from memoria.mdguard import Unrenderable
 from memoria.typography import _educate, educate
 
 
@@ -155,7 +156,7 @@ def test_a_long_paragraph_is_marked_up_as_a_whole_one_would_be() -> None:
     ],
 )
 def test_html_nested_past_the_limit_is_refused(text: str) -> None:
-    with pytest.raises(NestingError, match="HTML elements"):
+    with pytest.raises(Unrenderable, match="HTML elements"):
         Renderer().render(text)
 
 
@@ -193,3 +194,14 @@ def test_blocks_behave_as_the_list_they_hold() -> None:
 def test_many_blocks_render_as_python_markdown_renders_them() -> None:
     text = "".join(f"Para {n}.\n\n> q {n}\n\n- i {n}\n\n" for n in range(300))
     assert Renderer().render(text) == stock_renderer().render(text)
+
+
+def test_a_long_run_of_headings_without_blank_lines_renders_as_python_markdown_renders_it() -> None:
+    text = "".join(f"## Part {n}\nText of part {n}, *em*.\n***\nTerm {n}\n=====\n" for n in range(200))
+    assert Renderer().render(text) == stock_renderer().render(text)
+
+
+@pytest.mark.parametrize("unit", ["# a\n", "a\n=\n", "***\n", "*[a]: b\n", "-\n"])
+def test_a_block_put_back_line_by_line_past_the_budget_is_refused(unit: str) -> None:
+    with pytest.raises(Unrenderable, match="too long a run of headings, rules or definitions"):
+        Renderer().render(unit * 40000)
