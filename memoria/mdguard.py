@@ -7,11 +7,12 @@ such marks took time growing with the square of its length: 24 KB of "[a](" took
 body of a megabyte would have held a build for hours. Measured on bodies of 1 MB of one mark each
 (`[`, `[a](`, `<a `, `\\[`, `<![CDATA[`, blank-line-separated blocks and 60 others): at most 30 s each.
 
-- A rendering may read a budget of characters in the link scans: 32 times its text's length and 64 KB
-  more, which ordinary text never comes near (a link is read a few times, from its `[` to its `)`).
-  Within it, Python-Markdown's own methods give their own results. Past it, a link is looked for only
-  in the NEAR characters that follow its `[` or `(` — the same link when it ends there, since the
-  scans read forwards and stop at its end.
+- A rendering may read a budget of characters in the link scans: 8 times its text's length and 64 KB
+  more, which ordinary text does not come near (a link is read a few times, from its `[` to its `)`).
+  Within it, Python-Markdown's own methods give their own results. Past it, a link's text is looked
+  for up to its first `]` (within NEAR characters, no `[` before it) and its address up to its first
+  `)` (within NEAR_LINK, no other `(` and no quoted title): the same link when it is found, since
+  the scans read forwards and stop at its end.
 - A start or end tag is not looked for where no `>` follows (it could not end; the same result).
 - A footnote mark's label stops at a `[` (`[^a[b]` marks no footnote).
 - The blocks are taken from the front of a stack (`Blocks`), not of a list.
@@ -24,18 +25,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import accumulate, islice
 from typing import Any
 
 import markdown
 from markdown import inlinepatterns
 from markdown.extensions import md_in_html
 
-NEAR = 128  # characters a link is looked for in, once the budget is spent
+NEAR = 128  # characters a link's text is looked for in, once the budget is spent
+NEAR_LINK = 2048  # and its address
 LONG = 16384  # a text longer than this is marked up in pieces (`pieces`)
 PIECE = 4096
-_BRACKET = re.compile(r"[\[\]]")
-_STEP = {"[": 1, "]": -1}
+SHORT = 1024  # a block this long or shorter is read as Python-Markdown reads it
 # The footnotes extension's mark, `\[\^([^\]]*)\]`, with a label that stops at a `[`.
 _FOOTNOTE = re.compile(r"\[\^([^\]\[]*)\]", re.DOTALL | re.UNICODE)
 
@@ -60,7 +60,7 @@ class Budget:
         self.left = self.blocks_left = 0
 
     def reset(self, text: str) -> None:
-        self.left = 32 * len(text) + 65536
+        self.left = 8 * len(text) + 65536
         self.blocks_left = 64 * len(text) + (1 << 26)
 
 
@@ -95,14 +95,11 @@ def _bounded_text(get_text: Callable[[str, int], tuple[str, int, bool]], budget:
             text, end, handled = get_text(data, index)
             budget.left -= end - index  # to the end of the text when there is no `]`
             return text, end, handled
-        if data.find("]", index, index + NEAR) < 0:
+        # Its text up to the first `]`, when no `[` comes before it: what Python-Markdown finds then.
+        closing = data.find("]", index, index + NEAR)
+        if closing < 0 or data.find("[", index, closing) >= 0:
             return "", index, False
-        # Python-Markdown's count of the brackets, made by C loops: where it first comes to 0.
-        depths = list(accumulate(map(_STEP.__getitem__, _BRACKET.findall(data, index, index + NEAR)), initial=1))
-        if 0 not in depths:
-            return "", index, False
-        closing = next(islice(_BRACKET.finditer(data, index), depths.index(0) - 1, None))
-        return data[index : closing.start()], closing.end(), True
+        return data[index:closing], closing + 1, True
 
     return bounded
 
@@ -111,16 +108,15 @@ def _bounded_link(get_link: Callable[[str, int], tuple[str, str | None, int, boo
     def bounded(data: str, index: int) -> tuple[str, str | None, int, bool]:
         if budget.left > 0:
             href, title, end, handled = get_link(data, index)
-            # Its scan reads to the end of the text unless it finds the link's end; a link found
-            # where a quoted title did not close (`[a](b "c)`) is known only there too.
-            budget.left -= len(data) - index if not handled or _backtracked(data, index, end, title) else end - index
+            # Its scan reads to the end of the text unless it finds the link's end (`end` says where it
+            # stopped, but for a link found where a quoted title did not close: `[a](b "c)`).
+            budget.left -= len(data) - index if handled and _backtracked(data, index, end, title) else end - index
             return href, title, end, handled
-        if data.find(")", index, index + NEAR) < 0:
+        # Up to its first `)`, when it holds no other `(` and no quote: what Python-Markdown finds then.
+        closing = data.find(")", index, index + NEAR_LINK)
+        if closing < 0 or data.count("(", index, closing) > 1 or any(q in data[index:closing] for q in "'\""):
             return "", None, index, False
-        href, title, end, handled = get_link(data[: index + NEAR], index)
-        if handled and not _backtracked(data, index, end, title):
-            return href, title, end, handled
-        return "", None, index, False
+        return get_link(data[: closing + 1], index)
 
     return bounded
 
@@ -133,9 +129,34 @@ def _backtracked(data: str, index: int, end: int, title: str | None) -> bool:
 
 def _stacked(parse_blocks: Callable[[Any, Any], None], budget: Budget) -> Any:
     def parse(parent: Any, blocks: list[str]) -> None:
-        parse_blocks(parent, Blocks(blocks, budget) if type(blocks) is list else blocks)
+        if type(blocks) is list:  # a list's own pop(0) is quicker than a stack's while it is short
+            parse_blocks(parent, Blocks(blocks, budget) if len(blocks) > 64 else _Counted(blocks, budget))
+        else:
+            parse_blocks(parent, blocks)
 
     return parse
+
+
+def _put_back(budget: Budget | None, block: str) -> None:
+    # A short block costs little to put back and read again, however often (and is not counted).
+    if budget is not None and len(block) > SHORT:
+        budget.blocks_left -= len(block)
+        if budget.blocks_left < 0:
+            raise Unrenderable(TOO_MANY)
+
+
+class _Counted(list[str]):
+    """A short list of blocks: what is put back into it counts against the budget (`Blocks`)."""
+
+    __slots__ = ("_budget",)
+
+    def __init__(self, blocks: list[str], budget: Budget) -> None:
+        super().__init__(blocks)
+        self._budget = budget
+
+    def insert(self, index: Any, block: str) -> None:
+        _put_back(self._budget, block)
+        super().insert(index, block)
 
 
 def _unless_found_nowhere(test: Callable[[Any, str], bool], expression: re.Pattern[str]) -> Any:
@@ -145,6 +166,8 @@ def _unless_found_nowhere(test: Callable[[Any, str], bool], expression: re.Patte
     searched: list[str] = [""]  # the last block it was not found in
 
     def quick(parent: Any, block: str) -> bool:
+        if len(block) <= SHORT:
+            return test(parent, block)
         last = searched[0]
         if len(block) <= len(last) and last.endswith(block) and last[-len(block) - 1 : -len(block)] in ("\n", ""):
             return False
@@ -162,7 +185,7 @@ def _table_test(processor: Any) -> Any:
     test = processor.test
 
     def quick(parent: Any, block: str) -> bool:
-        head = block.split("\n", 2)
+        head = block.split("\n", 2) if len(block) > SHORT else ()
         if len(head) < 3:
             return bool(test(parent, block))
         found = bool(test(parent, head[0] + "\n" + head[1]))
@@ -201,19 +224,16 @@ class Blocks:
         return -1 - index if index >= 0 else -len(self._stack) - 1 - index
 
     def __getitem__(self, index: int) -> str:
-        return self._stack[self._at(index)]
+        return self._stack[-1] if index == 0 else self._stack[self._at(index)]
 
     def __setitem__(self, index: int, block: str) -> None:
         self._stack[self._at(index)] = block
 
     def pop(self, index: int = -1) -> str:
-        return self._stack.pop(self._at(index))
+        return self._stack.pop() if index == 0 else self._stack.pop(self._at(index))
 
     def insert(self, index: int, block: str) -> None:
-        if self._budget is not None:
-            self._budget.blocks_left -= len(block)
-            if self._budget.blocks_left < 0:
-                raise Unrenderable(TOO_MANY)
+        _put_back(self._budget, block)
         index = max(0, min(index if index >= 0 else len(self._stack) + index, len(self._stack)))
         self._stack.insert(len(self._stack) - index, block)
 
