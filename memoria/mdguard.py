@@ -4,8 +4,9 @@ Python-Markdown looks for the end of a link by reading on from each `[`, and fro
 of the text when there is none; the footnote marks' expression does the same from each `[^`, and the
 standard library's HTML parser from each `<` that opens a tag without a `>` after it. Text full of
 such marks took time growing with the square of its length: 24 KB of "[a](" took 15 s, so a hostile
-body of a megabyte would have held a build for hours. Measured on bodies of 1 MB of one mark each
-(`[`, `[a](`, `<a `, `\\[`, `<![CDATA[`, blank-line-separated blocks and 60 others): at most 30 s each.
+body of a megabyte would have held a build for hours. Measured on bodies of 1 MB of one mark repeated
+(`[`, `[a](`, `</a>`, `\\[`, `<![CDATA[`, blank-line-separated blocks and 67 others): at most 26 s
+each, or refused with an error when past a limit.
 
 - A rendering may read a budget of characters in the link scans: 8 times its text's length and 64 KB
   more, which ordinary text does not come near (a link is read a few times, from its `[` to its `)`).
