@@ -10,6 +10,7 @@ from typing import Any
 import markdown
 import nh3
 from markdown import inlinepatterns
+from markdown.blockparser import State
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
@@ -164,13 +165,24 @@ _NOT_NESTED = {
 }  # fmt: skip
 
 
-def _depth(raw_html: str) -> int:
-    """How many elements deep `raw_html` goes at most, counting their start and end tags."""
+# HTML's elements that hold others: what the depth of a Markdown text's own HTML counts (not the
+# `<String>` of `Vec<String>` in its code, which Python-Markdown escapes).
+_ELEMENTS = frozenset(_TAGS) | {
+    "address", "article", "aside", "audio", "body", "button", "canvas", "dialog", "fieldset", "footer",
+    "form", "header", "hgroup", "html", "iframe", "label", "legend", "main", "map", "math", "menu", "nav",
+    "noscript", "object", "picture", "section", "select", "svg", "template", "textarea", "video",
+}  # fmt: skip
+
+
+def _depth(raw_html: str, names: frozenset[str] | None = None) -> int:
+    """How many elements deep `raw_html` goes at most, counting their start and end tags (of the
+    elements `names`, or any)."""
     if raw_html.count("<") <= MAX_DEPTH:
         return 0  # cannot be deeper than it has tags
     depth = deepest = 0
     for match in _TAG_OPEN.finditer(raw_html):
-        if match.group(2).lower() in _NOT_NESTED:
+        name = match.group(2).lower()
+        if name in _NOT_NESTED or (names is not None and name not in names):
             continue
         if match.group(1):
             depth = max(depth - 1, 0)
@@ -195,8 +207,9 @@ class Renderer:
     def render(self, text: str) -> str:
         """Markdown text to sanitised HTML; mdguard.Unrenderable past a limit (nested too deeply, …)."""
         self._budget.reset(text)
-        if _depth(text) > MAX_DEPTH:  # the HTML blocks' parser takes long on it too
+        if _depth(text, _ELEMENTS) > MAX_DEPTH:  # the HTML blocks' parser takes long on it too
             raise Unrenderable(NESTED.format("HTML elements"))
+        self._md.parser.state = State()  # which a rendering stopped by an error leaves set
         try:
             raw = self._md.reset().convert(text)
         except RecursionError:

@@ -14,8 +14,8 @@ each, or refused with an error when past a limit.
   for up to its first `]` (within NEAR characters, no `[` before it) and its address up to its first
   `)` (within NEAR_LINK, no other `(` and no quoted title): the same link when it is found, since
   the scans read forwards and stop at its end.
-- A start or end tag is not looked for where no `>` follows (it could not end; the same result).
-- A footnote mark's label stops at a `[` (`[^a[b]` marks no footnote).
+- A start tag where no `>` follows is looked for within an allowance (8 reads a character), an end
+  tag not at all (it could not end: the same result); footnote marks only up to the last `]`.
 - The blocks are taken from the front of a stack (`Blocks`), not of a list.
 - A paragraph longer than LONG is marked up in pieces (`pieces`).
 
@@ -32,13 +32,12 @@ import markdown
 from markdown import inlinepatterns
 from markdown.extensions import md_in_html
 
-NEAR = 128  # characters a link's text is looked for in, once the budget is spent
-NEAR_LINK = 2048  # and its address
+NEAR = 128  # characters a link's text is looked for in, once both budgets are spent
+NEAR_TEXT = 1024  # the window Python-Markdown's own scan of a link's text reads, past the first budget
+NEAR_LINK = 2048  # and of its address
 LONG = 16384  # a text longer than this is marked up in pieces (`pieces`)
 PIECE = 4096
 SHORT = 1024  # a block this long or shorter is read as Python-Markdown reads it
-# The footnotes extension's mark, `\[\^([^\]]*)\]`, with a label that stops at a `[`.
-_FOOTNOTE = re.compile(r"\[\^([^\]\[]*)\]", re.DOTALL | re.UNICODE)
 
 
 class Unrenderable(Exception):
@@ -53,15 +52,16 @@ TOO_MANY = (
 
 
 class Budget:
-    """Characters the scans of one rendering may still read, and the blocks it may still put back."""
+    """Characters the link scans of one rendering may still read (whole, then within windows), and the
+    blocks it may still put back."""
 
-    __slots__ = ("blocks_left", "left")
+    __slots__ = ("blocks_left", "left", "near_left")
 
     def __init__(self) -> None:
-        self.left = self.blocks_left = 0
+        self.left = self.near_left = self.blocks_left = 0
 
     def reset(self, text: str) -> None:
-        self.left = 8 * len(text) + 65536
+        self.left = self.near_left = 8 * len(text) + 65536
         self.blocks_left = 64 * len(text) + (1 << 26)
 
 
@@ -74,7 +74,7 @@ def install(md: markdown.Markdown) -> Budget:
             pattern.getText = _bounded_text(pattern.getText, budget)  # type: ignore[method-assign]
             pattern.getLink = _bounded_link(pattern.getLink, budget)  # type: ignore[method-assign]
         elif type(pattern).__name__ == "FootnoteInlineProcessor":
-            pattern.compiled_re = _FOOTNOTE
+            pattern.compiled_re = _UpToLastClose(pattern.compiled_re)  # type: ignore[assignment]
     md.parser.parseBlocks = _stacked(md.parser.parseBlocks, budget)  # type: ignore[method-assign]
     processors = md.parser.blockprocessors
     for name, attribute in (("hashheader", "RE"), ("hr", "SEARCH_RE"), ("quote", "RE")):
@@ -96,6 +96,10 @@ def _bounded_text(get_text: Callable[[str, int], tuple[str, int, bool]], budget:
             text, end, handled = get_text(data, index)
             budget.left -= end - index  # to the end of the text when there is no `]`
             return text, end, handled
+        if budget.near_left > 0:  # its own scan within a window: the same link when it ends there
+            text, end, handled = get_text(data[: index + NEAR_TEXT], index)
+            budget.near_left -= end - index
+            return (text, end, True) if handled else ("", index, False)
         # Its text up to the first `]`, when no `[` comes before it: what Python-Markdown finds then.
         closing = data.find("]", index, index + NEAR)
         if closing < 0 or data.find("[", index, closing) >= 0:
@@ -113,9 +117,19 @@ def _bounded_link(get_link: Callable[[str, int], tuple[str, str | None, int, boo
             # stopped, but for a link found where a quoted title did not close: `[a](b "c)`).
             budget.left -= len(data) - index if handled and _backtracked(data, index, end, title) else end - index
             return href, title, end, handled
-        # Up to its first `)`, when it holds no other `(` and no quote: what Python-Markdown finds then.
         closing = data.find(")", index, index + NEAR_LINK)
-        if closing < 0 or data.count("(", index, closing) > 1 or any(q in data[index:closing] for q in "'\""):
+        if closing < 0:
+            return "", None, index, False
+        if budget.near_left > 0:  # its own scan within a window: the same link when it ends there
+            window = data[: index + NEAR_LINK]
+            href, title, end, handled = get_link(window, index)
+            if handled and not _backtracked(window, index, end, title):
+                budget.near_left -= end - index
+                return href, title, end, handled
+            budget.near_left -= len(window) - index
+            return "", None, index, False
+        # Up to its first `)`, when it holds no other `(` and no quote: what Python-Markdown finds then.
+        if data.count("(", index, closing) > 1 or any(q in data[index:closing] for q in "'\""):
             return "", None, index, False
         return get_link(data[: closing + 1], index)
 
@@ -242,6 +256,20 @@ class Blocks:
         self._stack.insert(0, block)
 
 
+class _UpToLastClose:
+    """The footnote marks' expression, `\\[\\^([^\\]]*)\\]`, searched only up to the text's last `]`: from
+    a `[^` after it, it read to the end of the text and found nothing; elsewhere it finds the same."""
+
+    def __init__(self, expression: re.Pattern[str]) -> None:
+        self.expression = expression
+
+    def finditer(self, data: str, pos: int = 0) -> Any:
+        return self.expression.finditer(data, pos, data.rfind("]") + 1)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.expression, name)
+
+
 class _HtmlBlocks(md_in_html.HtmlBlockPreprocessor):
     def run(self, lines: list[str]) -> list[str]:
         parser = _Extractor(self.md)
@@ -255,18 +283,24 @@ class _Extractor(md_in_html.HTMLExtractorExtra):
 
     _scanned: str | None = None
     _last_end = -1  # where the last `>` is
+    _allowance = -1  # characters its tag expression may read where no `>` follows
 
     def _ends_after(self, i: int) -> bool:
         rawdata = self.rawdata
         if rawdata is not self._scanned:
             self._scanned, self._last_end = rawdata, rawdata.rfind(">")
+            if self._allowance < 0:
+                self._allowance = 8 * len(rawdata) + 65536
         return i < self._last_end
 
     def check_for_whole_start_tag(self, i: int) -> int:
-        # With no `>` after it (nor a NUL, refused in a file anyway), the standard library's
-        # expression reads to the end and finds an incomplete tag: -1.
-        if not self._ends_after(i) and "\x00" not in self.rawdata:
-            return -1
+        # Where no `>` follows, Python-Markdown's expression reads on to where the tag-like run
+        # stops (a backtick, a quote left open, the end) for each `<`: within the allowance it
+        # does, past it the run is text (-1), as most often it is anyway.
+        if not self._ends_after(i):
+            if self._allowance <= 0:
+                return -1
+            self._allowance -= len(self.rawdata) - i
         result: int = super().check_for_whole_start_tag(i)
         return result
 
@@ -282,14 +316,19 @@ class _Extractor(md_in_html.HTMLExtractorExtra):
 _CUT = re.compile(r"(?<=\w)\s(?=\w)")
 
 
+def _outside_marks(text: str, start: int, cut: int) -> bool:
+    """Whether a cut at `cut` leaves no code span (an odd number of backticks) or tag open since `start`."""
+    return text.count("`", start, cut) % 2 == 0 and text.rfind("<", start, cut) <= text.rfind(">", start, cut)
+
+
 def pieces(text: str) -> list[str]:
     """`text` cut into pieces of at most PIECE characters when it is longer than LONG, else whole.
 
     Python-Markdown and the smart quotes make a new copy of a text for each mark they replace in it,
     which takes time growing with the square of its length. A paragraph of 16,000 characters is rare
     (this README is 60,000); one longer is marked up a piece at a time, cut before a space between two
-    letters or digits where there is one, else before a space (a link or emphasis across a cut is left
-    as written), never inside Python-Markdown's placeholders (STX ... ETX).
+    letters or digits outside code spans and tags where there is one, else before a space (a link or
+    emphasis across a cut is left as written), never inside Python-Markdown's placeholders (STX ... ETX).
     """
     if len(text) <= LONG:
         return [text]
@@ -298,8 +337,10 @@ def pieces(text: str) -> list[str]:
     while len(text) - start > PIECE:
         low, high = start + PIECE // 2, start + PIECE
         cut: int | None = None
-        for cut_match in _CUT.finditer(text, low, high):
-            cut = cut_match.start()
+        for cut_match in reversed(list(_CUT.finditer(text, low, high))):
+            if _outside_marks(text, start, cut_match.start()):
+                cut = cut_match.start()
+                break
         if cut is None:
             cut = max(text.rfind(" ", low, high), text.rfind("\n", low, high))
         if cut < low:
