@@ -9,15 +9,20 @@ body of a megabyte would have held a build for hours. Measured on bodies of 1 MB
 each, or refused with an error when past a limit.
 
 - A rendering may read a budget of characters in the link scans: 8 times its text's length and 64 KB
-  more, which ordinary text does not come near (a link is read a few times, from its `[` to its `)`).
-  Within it, Python-Markdown's own methods give their own results. Past it, a link's text is looked
-  for up to its first `]` (within NEAR characters, no `[` before it) and its address up to its first
-  `)` (within NEAR_LINK, no other `(` and no quoted title): the same link when it is found, since
-  the scans read forwards and stop at its end.
+  more, which ordinary text seldom comes near (a link is read a few times, from its `[` to its `)`;
+  an unclosed `[` costs three reads of the rest of its paragraph). Within it, Python-Markdown's own
+  methods give their own results. Past it, the same methods read only a window after the bracket
+  (NEAR_TEXT, NEAR_LINK) — the same link when it ends there, since the scans read forwards and stop
+  at its end — within a second budget like the first. Past both, a link's text is looked for up to
+  its first `]` (within NEAR characters, no `[` before it) and its address up to its first `)`
+  (within NEAR_LINK, no other `(` and no quoted title).
 - A start tag where no `>` follows is looked for within an allowance (8 reads a character), an end
   tag not at all (it could not end: the same result); footnote marks only up to the last `]`.
 - The blocks are taken from the front of a stack (`Blocks`), not of a list.
 - A paragraph longer than LONG is marked up in pieces (`pieces`).
+- A block of more than SHORT characters taken a line at a time is put back within a budget
+  (`Blocks`, `_Counted`); the tests that read it all again are spared (`_unless_found_nowhere`,
+  `_table_test`).
 
 Elements nested too deeply are refused by memoria.markup (MAX_DEPTH) before any of this runs.
 """
