@@ -35,7 +35,7 @@ from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
 from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
-from .writer import Writer, remove_tree, safe_relpath
+from .writer import Writer, path_key, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
 
@@ -121,6 +121,7 @@ def load_archive(
         problems.error(CONFIG_FILE, config.intro_line, f"'intro': {err}")
     archive.pictures = ImageProcessor(options.project, options.project / CACHE_DIR, quiet=options.quiet)
     attach_pictures(archive, archive.pictures, problems)
+    asset_clashes(inputs, archive.pictures, problems)
     archive.views = language_views(archive, problems)
     return archive, problems
 
@@ -449,6 +450,24 @@ def render_all(
         writer.written += len(written)
     writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
     return prints
+
+
+def published_asset(rel: str, pictures: ImageProcessor | None) -> bool:
+    """Whether copy_assets publishes this file of assets/ under its own name."""
+    suffix = PurePosixPath(rel).suffix.lower()
+    return suffix not in RASTER or (pictures is not None and rel not in pictures.sources and suffix in CLEANED)
+
+
+def asset_clashes(inputs: list[tuple[str, Path]], pictures: ImageProcessor | None, problems: Problems) -> None:
+    """Assets published under names that differ only by case or Unicode form, one file on many file
+    systems: found with the content's problems, before anything is rendered (the writer would refuse
+    the second one only when copying it)."""
+    owners: dict[str, str] = {}
+    for rel, _ in inputs:
+        if rel.startswith(ASSETS_DIR + "/") and published_asset(rel, pictures):
+            first = owners.setdefault(path_key(rel), rel)
+            if first != rel:
+                problems.error(rel, 0, f"writes {rel}, which {first} writes too")
 
 
 def copy_assets(options: Options, writer: Writer, pictures: ImageProcessor | None, problems: Problems) -> None:

@@ -31,6 +31,11 @@ def safe_relpath(rel: str) -> str:
     return "/".join(parts)
 
 
+def path_key(path: str) -> str:
+    """What names one file on a file system that ignores case or Unicode normalisation (macOS, Windows)."""
+    return unicodedata.normalize("NFC", path).casefold() if not path.isascii() else path.lower()
+
+
 class Writer:
     """Writes the new site; every path is claimed once, here, before anything is written.
 
@@ -61,7 +66,7 @@ class Writer:
     def claim(self, rel: str, owner: str) -> str:
         """Reserve an output path, refusing escapes and a path claimed twice; where to write it."""
         path = safe_relpath(rel)
-        key = unicodedata.normalize("NFC", path).casefold() if not path.isascii() else path.lower()
+        key = path_key(path)
         if key in self.owners:
             _, first_owner = self.owners[key]
             raise BuildError([SourceError(owner, 0, f"writes {path}, which {first_owner} writes too")])

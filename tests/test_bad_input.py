@@ -103,6 +103,9 @@ def test_all_errors_in_one_run(tmp_path: Path) -> None:
         for rel, content in files.items():
             bad[rel.replace("bad.md", case.replace(" ", "-").lower() + ".md")] = content
         expected += [line.replace("bad.md", case.replace(" ", "-").lower() + ".md") for line in lines]
+    # Assets whose names differ only by case: found with the content's problems, not after rendering.
+    bad |= {"assets/css/X.css": "a {}\n", "assets/css/x.css": "b {}\n"}
+    expected.append("assets/css/x.css: writes assets/css/x.css, which assets/css/X.css writes too")
     project, before = built_site(tmp_path, bad)
     run = run_cli(project)
     assert run.code == 1
