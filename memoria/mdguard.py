@@ -288,13 +288,13 @@ class _Extractor(md_in_html.HTMLExtractorExtra):
 
     _scanned: str | None = None
     _last_end = -1  # where the last `>` is
-    _allowance = -1  # characters its tag expression may read where no `>` follows
+    _allowance: int | None = None  # characters its tag expression may read where no `>` follows
 
     def _ends_after(self, i: int) -> bool:
         rawdata = self.rawdata
         if rawdata is not self._scanned:
             self._scanned, self._last_end = rawdata, rawdata.rfind(">")
-            if self._allowance < 0:
+            if self._allowance is None:  # set once, from the whole text (rawdata shrinks as it is read)
                 self._allowance = 8 * len(rawdata) + 65536
         return i < self._last_end
 
@@ -303,7 +303,7 @@ class _Extractor(md_in_html.HTMLExtractorExtra):
         # stops (a backtick, a quote left open, the end) for each `<`: within the allowance it
         # does, past it the run is text (-1), as most often it is anyway.
         if not self._ends_after(i):
-            if self._allowance <= 0:
+            if not self._allowance or self._allowance <= 0:
                 return -1
             self._allowance -= len(self.rawdata) - i
         result: int = super().check_for_whole_start_tag(i)

@@ -8,17 +8,18 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 
 from . import urls
 from .archive import Archive, build_archive
+from .assets import asset_clashes, copy_assets
 from .config import SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
 from .fingerprint import Memo, fingerprint
-from .images import CLEANED, RASTER, ImageError, ImageProcessor
+from .images import ImageProcessor
 from .indexer import INDEX_DIR
 from .languages import language_views
 from .linkcheck import check_site
@@ -35,7 +36,7 @@ from .render import make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
 from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
-from .writer import Writer, path_key, remove_tree, safe_relpath
+from .writer import Writer, remove_tree, safe_relpath
 
 __all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
 
@@ -197,7 +198,8 @@ def build(options: Options, session: Session | None = None) -> Result:
                 session.environments = {(key, code): env for code, env in envs.items()}
             memo: Memo = {}
             pages = render_all(options, envs, outputs, writer, (key, state.pages), memo)
-            copy_assets(options, writer, archive.pictures, problems)
+            copy_assets(options.project, writer, archive.pictures, problems)
+            stop_on_problems(problems, False)
             write_extras(archive.config, writer)
             if options.search:
                 manifest = search_manifest(state_path) if options.cache else None
@@ -450,48 +452,6 @@ def render_all(
         writer.written += len(written)
     writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
     return prints
-
-
-def published_asset(rel: str, pictures: ImageProcessor | None) -> bool:
-    """Whether copy_assets publishes this file of assets/ under its own name."""
-    suffix = PurePosixPath(rel).suffix.lower()
-    return suffix not in RASTER or (pictures is not None and rel not in pictures.sources and suffix in CLEANED)
-
-
-def asset_clashes(inputs: list[tuple[str, Path]], pictures: ImageProcessor | None, problems: Problems) -> None:
-    """Assets published under names that differ only by case or Unicode form, one file on many file
-    systems: found with the content's problems, before anything is rendered (the writer would refuse
-    the second one only when copying it)."""
-    owners: dict[str, str] = {}
-    for rel, _ in inputs:
-        if rel.startswith(ASSETS_DIR + "/") and published_asset(rel, pictures):
-            first = owners.setdefault(path_key(rel), rel)
-            if first != rel:
-                problems.error(rel, 0, f"writes {rel}, which {first} writes too")
-
-
-def copy_assets(options: Options, writer: Writer, pictures: ImageProcessor | None, problems: Problems) -> None:
-    """assets/ to /assets/, and the processed images to /images/.
-
-    Photographs are published without their metadata: the ones the content shows as
-    processed variants only, the others (a theme's background) re-encoded at their size.
-    """
-    for rel, path in walk_files(options.project, ASSETS_DIR, problems):
-        suffix = PurePosixPath(rel).suffix.lower()
-        if suffix not in RASTER:
-            writer.copy(rel, path, rel)
-        elif pictures is None or rel in pictures.sources:
-            continue
-        elif suffix not in CLEANED:
-            problems.warn(rel, 0, "not published: save it as JPEG, PNG or WebP to show it on the site")
-        else:
-            try:
-                writer.copy(rel, pictures.clean(rel, path), rel)
-            except ImageError as error:
-                problems.error(rel, 0, str(error))
-    for url, path in pictures.files() if pictures else []:
-        writer.copy(url, path, "images")
-    stop_on_problems(problems, False)
 
 
 def write_extras(config: SiteConfig, writer: Writer) -> None:
