@@ -148,8 +148,8 @@ def _date_parts(value: EDTFDate | datetime.date | None) -> list[list[int]] | Non
 class Exporter:
     """Citations and data files for one site: its name and its links."""
 
-    def __init__(self, config: SiteConfig, linker: Linker, store: Path | None = None, hold: bool = False):
-        """`store`: a folder to keep the data files' encoded items in between builds; `hold`: keep them in memory too."""
+    def __init__(self, config: SiteConfig, linker: Linker, store: Path | None = None):
+        """`store`: a folder to keep the data files' encoded items in between builds."""
         self.config = config
         self.linker = linker
         # Items take the site's defaults (an article's language is the site's unless it says): any
@@ -157,7 +157,7 @@ class Exporter:
         version = f"{__version__}\0{linker!r}\0{config!r}\0utf-8, hashed keys"
         self._fragments = {
             name: Fragments(
-                store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version, hold
+                store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version
             )
             for name in ("articles", "people", "events", "articles.csv", "people.csv", "events.csv")
         }
@@ -396,7 +396,7 @@ def _csv_row(cells: Sequence[str]) -> str:
     return _LINE.getvalue()
 
 
-def _csv(header: Sequence[str], rows: list[bytes]) -> Pieces:
+def _csv(header: Sequence[str], rows: Iterable[bytes]) -> Pieces:
     return Pieces(itertools.chain([_csv_row(header)], (row.decode("utf-8") for row in rows)))
 
 

@@ -191,7 +191,7 @@ def build(options: Options, session: Session | None = None) -> Result:
             cache = options.project / CACHE_DIR if options.cache else None
             envs = {
                 code: kept.get((key, code))
-                or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache, session is not None)
+                or make_environment(options.project / LAYOUTS_DIR, archive.config, code, cache)
                 for code in archive.config.codes
             }
             if session:
@@ -255,7 +255,6 @@ def patch_build(
     None when a full build is needed."""
     if not state.files or state.site_key != key:
         return None
-    served = session is not None  # a dev server's session, kept for its next build
     session = session or Session()
     state_path = state_file(options.project / CACHE_DIR, options.output)
     patched = _patched_model(options, session, state, sources, stamps, key, last)
@@ -265,7 +264,7 @@ def patch_build(
     config = built.archive.config
     layouts, cache = options.project / LAYOUTS_DIR, options.project / CACHE_DIR
     envs = {
-        code: session.environments.get((key, code)) or make_environment(layouts, config, code, cache, served)
+        code: session.environments.get((key, code)) or make_environment(layouts, config, code, cache)
         for code in config.codes
     }
     session.environments = {(key, code): env for code, env in envs.items()}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from memoria import fragments
 from memoria.export import ARTICLE_COLUMNS, EVENT_COLUMNS, LIST_SEPARATOR, PERSON_COLUMNS, day
 from memoria.fragments import Fragments, made_of
 from tests.conftest import copy_example, make_site, run_cli
@@ -219,6 +220,9 @@ def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_p
     def encode(name: str, items: list[tuple[str, int]]) -> list[str]:
         return [text.decode("utf-8") for text in Fragments(store, name).encode(items, made_of, make)]
 
+    def segments() -> dict[str, int]:
+        return {path.name: path.stat().st_mtime_ns for path in tmp_path.glob("data-x.segment.*")}
+
     items = [("a", 1), ("b", 1), ("a", 1)]  # the same key twice: each item still has its text, in order
     assert encode("v1", items) == ["<a:1>", "<b:1>", "<a:1>"]
     assert made == ["a", "b"]
@@ -226,23 +230,65 @@ def test_fragments_are_kept_between_builds_and_made_anew_only_when_changed(tmp_p
     # A new process: only the changed item is made; the others come from the store.
     items = [(f"x{n}", 1) for n in range(20)]
     encode("v1", items)
-    base = store.stat().st_mtime_ns
+    (first,) = segments()
+    before = segments()
     made.clear()
     changed = [("x0", 2), *items[1:]]
     assert encode("v1", changed) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
     assert made == ["x0"]
-    # One change of twenty: written to the small file beside the store; the large one is left as it was.
-    assert store.stat().st_mtime_ns == base
-    assert (tmp_path / "data-x-since.pickle").is_file()
+    # The new item is in a segment of its own; the one that holds the others is left as it was.
+    assert len(segments()) == 2 and segments()[first] == before[first]
     made.clear()
     assert encode("v1", changed) == ["<x0:2>", *(f"<x{n}:1>" for n in range(1, 20))]
     assert made == []
     assert encode("v1", [("a", 1), ("b", 2)]) == ["<a:1>", "<b:2>"]
     assert made == ["a", "b"]
+    assert len(segments()) == 1  # the segments no item in use is in are removed
     made.clear()
     # Another generator or site.yaml: nothing is taken from the store.
     assert encode("v2", [("a", 1)]) == ["<a:1>"]
     assert made == ["a"]
+
+
+def test_fragments_read_only_what_they_wrote(tmp_path: Path) -> None:
+    """A segment removed or cut short, or a record that is not the item's: the item is made anew."""
+    store = tmp_path / "data-x.pickle"
+    made: list[str] = []
+
+    def encode(items: list[tuple[str, int]]) -> list[str]:
+        def make(item: tuple[str, int]) -> str:
+            made.append(item[0])
+            return f"<{item[0]}:{item[1]}>" * item[1]
+
+        return [text.decode("utf-8") for text in Fragments(store, "v").encode(items, made_of, make)]
+
+    items = [(f"x{n}", 3) for n in range(10)]
+    expected = encode(items)
+    (segment,) = tmp_path.glob("data-x.segment.*")
+    with segment.open("r+b") as handle:  # the last record cut short, the first one's key spoilt
+        handle.truncate(segment.stat().st_size - 1)
+        handle.write(b"!")
+    made.clear()
+    assert encode(items) == expected
+    assert made == ["x0", "x9"]
+    for path in tmp_path.glob("data-x.segment.*"):
+        path.unlink()
+    made.clear()
+    assert encode(items) == expected
+    assert len(made) == 10
+
+
+def test_fragments_are_gathered_into_one_segment_past_the_limit(tmp_path: Path) -> None:
+    store = tmp_path / "data-x.pickle"
+    items = [(f"x{n}", 0) for n in range(12)]
+    for edit in range(1, fragments.SEGMENTS + 3):  # an edit of one item a build, each in a segment of its own
+        items[edit] = (items[edit][0], edit)
+        texts = [t.decode() for t in Fragments(store, "v").encode(items, made_of, lambda i: f"{i[0]}={i[1]}")]
+        assert texts == [f"{name}={value}" for name, value in items]
+        assert 1 <= len(list(tmp_path.glob("data-x.segment.*"))) <= fragments.SEGMENTS
+    made: list[str] = []
+    texts = [t.decode() for t in Fragments(store, "v").encode(items, made_of, lambda i: made.append(i[0]) or "")]
+    assert made == [] and texts == [f"{name}={value}" for name, value in items]
 
 
 def test_data_files_of_a_theme_that_shows_them_whole_are_the_same_bytes(example: Path, tmp_path: Path) -> None:
