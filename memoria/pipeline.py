@@ -186,6 +186,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         staging = new_staging(options.output, "txn" if in_place else "new")
         try:
             writer = Writer(staging, options.output if owned else None, in_place)
+            if writer.in_place:
+                writer.intact = intact_files(options.output, state)
             # The dev server keeps its compiled templates until the theme or site.yaml changes.
             kept = session.environments if session else {}
             cache = options.project / CACHE_DIR if options.cache else None
@@ -260,7 +262,7 @@ def patch_build(
     patched = _patched_model(options, session, state, sources, stamps, key, last)
     if patched is None:
         return None
-    built, indices = patched
+    built, indices, intact = patched
     config = built.archive.config
     layouts, cache = options.project / LAYOUTS_DIR, options.project / CACHE_DIR
     envs = {
@@ -272,12 +274,14 @@ def patch_build(
     staging = new_staging(options.output, "txn")
     try:
         writer = Writer(staging, options.output, in_place=True)
+        writer.intact = intact
         prints = render_all(options, envs, outputs, writer, (key, state.pages), built.memo)
         if options.search:
             # The index is made from the whole site: every other file of the last build stays as it is.
-            for rel in state.files:
-                if rel not in writer.targets and not rel.startswith(INDEX_DIR + "/"):
-                    writer.claim(rel, "kept")
+            index = INDEX_DIR + "/"
+            writer.carry(
+                (rel for rel in state.files if rel not in writer.targets and not rel.startswith(index)), "kept"
+            )
             stale = not state.index_current
             manifest = search_manifest(state_path)
             index_site(
@@ -337,9 +341,10 @@ def _patched_model(
     stamps: Stamps,
     key: str,
     last: tuple[Built | None, Readings | None],
-) -> tuple[Built, list[int]] | None:
+) -> tuple[Built, list[int], set[str]] | None:
     """The session's model, or else the one the last build kept on disk, patched for the body edits since
-    that build; with the indices of its outputs to render again. None if the changes are not body edits."""
+    that build; with the indices of its outputs to render again, and the last build's files that are
+    known to be in the output as it left them (Writer.intact). None if the changes are not body edits."""
     path = built_file(state_file(options.project / CACHE_DIR, options.output))
     built, readings = last
     if readings is None:
@@ -349,11 +354,20 @@ def _patched_model(
     if edits is None:
         return None
     built = built or load_built(path, key, state.inputs)
-    if built is None or not _all_there(options.output, state.files):
+    if built is None:
+        return None
+    intact = intact_files(options.output, state)
+    if not intact and not _all_there(options.output, state.files):
         return None
     indices = patch_bodies(built, edits, stamps, session.parsed if session.store else None)
     session.built = built
-    return built, indices
+    return built, indices, intact
+
+
+def intact_files(output: Path, state: BuildState) -> set[str]:
+    """The last build's files, when none of the output's folders changed since it (so none of its files
+    was removed or replaced); else none."""
+    return set(state.files) if state.folders and same_folders(output, state.folders) else set()
 
 
 def _all_there(output: Path, files: list[str]) -> bool:

@@ -417,7 +417,8 @@ def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
 def _keep_files(writer: Writer, old: list[str]) -> bool:
     """Keep files of the previous build as they are; False (and nothing claimed) when they are not all there."""
     previous = os.fspath(writer.previous) if writer.previous is not None else ""
-    if not old or not previous or not all(os.path.isfile(f"{previous}/{rel}") for rel in old):
+    intact = writer.intact
+    if not old or not previous or not all(rel in intact or os.path.isfile(f"{previous}/{rel}") for rel in old):
         return False
     for rel in old:
         writer.keep(rel, writer.claim(rel, "pagefind"))

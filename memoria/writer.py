@@ -60,6 +60,9 @@ class Writer:
         # The files written by this build (also by forked workers, once they report them).
         self.wrote: set[str] = set()
         self._folders: set[str] = set()  # the folders of the claimed paths, as their keys
+        # Files of the previous build known to be in it as that build left them (its folders untouched
+        # since): kept without looking at each (tens of thousands of stats in a rebuild that changes few).
+        self.intact: set[str] = set()
         self._root = os.fspath(root)
         self._previous = os.fspath(self.previous) if self.previous else ""
 
@@ -78,6 +81,22 @@ class Writer:
         target = f"{self._root}/{len(self.targets):07d}" if self.in_place else f"{self._root}/{path}"
         self.targets[path] = target
         return target
+
+    def carry(self, rels: Iterable[str], owner: str) -> None:
+        """Claim files of the previous build that stay as they are, in place: paths that build's writer
+        checked, so only a path claimed twice is looked for (and the folders they need, for later claims)."""
+        folders = self._folders
+        for rel in rels:
+            key = path_key(rel)
+            if key in self.owners:
+                _, first_owner = self.owners[key]
+                raise BuildError([SourceError(owner, 0, f"writes {rel}, which {first_owner} writes too")])
+            self.owners[key] = (rel, owner)
+            self.targets[rel] = f"{self._previous}/{rel}"
+            folder = key.rpartition("/")[0]
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
 
     def _check_path(self, path: str, key: str, owner: str) -> None:
         """A path no file system refuses, where no file of the site stands for a folder or a folder for a file;
@@ -170,6 +189,8 @@ class Writer:
             return False
         old = f"{self._previous}/{rel}"
         if self.in_place:
+            if rel in self.intact:
+                return True
             try:
                 return stat.S_ISREG(os.lstat(old).st_mode)
             except OSError:

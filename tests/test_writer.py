@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from memoria.errors import BuildError
 from memoria.writer import Writer
 
 
@@ -106,3 +107,31 @@ def test_a_file_made_on_another_file_system_is_copied_in(tmp_path: Path, monkeyp
     writer.move("pagefind/fragment/en_1.pf_fragment", str(made), "test")
     assert Path(writer.targets["pagefind/fragment/en_1.pf_fragment"]).read_bytes() == b"fragment"
     assert writer.wrote == {"pagefind/fragment/en_1.pf_fragment"}
+
+
+def test_files_carried_from_the_previous_build_are_claimed_like_any_other(tmp_path: Path) -> None:
+    previous = tmp_path / "output"
+    (previous / "people/ana").mkdir(parents=True)
+    (previous / "people/ana/index.html").write_text("old")
+    writer = Writer(tmp_path / "txn", previous, in_place=True)
+    writer.carry(["people/ana/index.html", "feed.xml"], "kept")
+    assert writer.paths() == ["feed.xml", "people/ana/index.html"]
+    with pytest.raises(BuildError, match="which kept writes too"):
+        writer.claim("People/Ana/index.html", "article.html")
+    with pytest.raises(BuildError, match="where the site needs a folder"):
+        writer.claim("people/ana", "article.html")
+    with pytest.raises(BuildError, match=r"needs a folder where kept writes feed\.xml"):
+        writer.claim("feed.xml/index.html", "article.html")
+    with pytest.raises(BuildError, match="which kept writes too"):
+        writer.carry(["feed.xml"], "kept")
+
+
+def test_intact_files_are_kept_without_a_look_and_others_only_when_there(tmp_path: Path) -> None:
+    previous = tmp_path / "output"
+    previous.mkdir()
+    (previous / "here.html").write_text("old")
+    writer = Writer(tmp_path / "txn", previous, in_place=True)
+    assert writer.keep("here.html", writer.claim("here.html", "t"))
+    assert not writer.keep("gone.html", writer.claim("gone.html", "t"))
+    writer.intact = {"trusted.html"}  # the caller's word that the previous build's file is there as it was
+    assert writer.keep("trusted.html", writer.claim("trusted.html", "t"))
