@@ -39,8 +39,19 @@ def make_parser() -> argparse.ArgumentParser:
         help="skip search indexing: the last index is kept as it was, and the next build without this flag refreshes it",
     )
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="serve: port to listen on")
+    parser.add_argument("--port", type=_port, default=8000, help="serve: port to listen on (1-65535)")
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, else a usage error (the server would take 99999 as 34463)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number: give one from 1 to 65535")
+    return port
 
 
 def options_from(args: argparse.Namespace) -> Options:

@@ -448,8 +448,10 @@ def render_all(
                     written.append(files[i])
                 else:
                     kept += 1
-            except OSError:
-                raise
+            except OSError as err:
+                if not isinstance(err, jinja2.TemplateNotFound):  # a template that is missing is an OSError too
+                    raise
+                errors[output.template] = template_error(err, options.project)
             except Exception as err:
                 errors[output.template] = template_error(err, options.project)
         return written, kept, list(errors.values())

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .model import Article, Person
@@ -77,8 +79,10 @@ def write_events(project: Path, archive: Archive, todo: list[tuple[Article, str,
             for event in article.events:
                 try:
                     page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
-                except OSError:
-                    raise
+                except OSError as err:
+                    if not isinstance(err, jinja2.TemplateNotFound):  # a missing template is an OSError too
+                        raise
+                    return template_error(err, project)
                 except Exception as err:
                     return template_error(err, project)
                 records.append((f"{article.lang}-{article.slug}-{event.number}.html", page))

@@ -121,6 +121,15 @@ def plan_redirects(
                             other.path, other.line, f'alias "/{escape(other.url)}" is also an alias in {thing.path}'
                         )
                     )
+                elif other.url != url:  # the same file's: one alias written twice is no problem, this is
+                    errors.append(
+                        SourceError(
+                            thing.path,
+                            line,
+                            f'alias "{escape(alias)}" and the alias "/{escape(other.url)}" differ only in case '
+                            "or Unicode form: the output folder cannot hold both on every file system",
+                        )
+                    )
             elif (rival := _folder_clash(file, claimed, folders)) is not None:
                 errors.append(
                     SourceError(

@@ -185,12 +185,22 @@ def template_error(err: Exception, project: Path) -> SourceError:
     """A template problem as `layouts/x.html:line: message`."""
     if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
         return SourceError(_relative(err.filename, project), err.lineno, err.message or "syntax error")
+    template = _template_frame(err)
     if isinstance(err, jinja2.TemplateNotFound):
-        return SourceError(f"{LAYOUTS_DIR}/{err.name}", 0, "template not found")
-    for frame in reversed(traceback.extract_tb(err.__traceback__)):
-        if frame.filename.endswith((".html", ".xml", ".txt")):
-            return SourceError(_relative(frame.filename, project), frame.lineno or 0, str(err))
+        if template is None:  # the page's own template
+            return SourceError(f"{LAYOUTS_DIR}/{err.name}", 0, "template not found")
+        return SourceError(_relative(template.filename, project), template.lineno or 0, f"no template {err.name}")
+    if template is not None:
+        return SourceError(_relative(template.filename, project), template.lineno or 0, str(err))
     return SourceError(LAYOUTS_DIR, 0, str(err))
+
+
+def _template_frame(err: Exception) -> traceback.FrameSummary | None:
+    """The innermost frame of a template's code in an error's traceback."""
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".json", ".csv")):
+            return frame
+    return None
 
 
 def _relative(filename: str, project: Path) -> str:

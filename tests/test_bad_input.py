@@ -117,6 +117,10 @@ def test_wrong_command_line_is_status_2(tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", GOOD)
     assert run_cli(project, "--no-such-flag").code == 2
     assert run_cli(project, "frobnicate").code == 2
+    for port in ("99999", "0", "-1", "http"):
+        run = run_cli(project, "serve", "--port", port)
+        assert run.code == 2
+        assert "is not a port number" in run.err
 
 
 def test_an_error_found_in_a_worker_process_comes_back_whole() -> None:
@@ -145,4 +149,23 @@ def test_every_broken_template_is_reported_in_one_run(tmp_path: Path) -> None:
         "layouts/page.html:3: 'memoria.model.Page object' has no attribute 'nosuch'",
         "layouts/person.html:3: division by zero",
     ]
+    assert snapshot(project / "output") == before
+
+
+def test_a_missing_template_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """Jinja's TemplateNotFound is an OSError as well: a template that is not there, or one that a
+    template includes, is the theme's problem, reported like the others."""
+    project, before = built_site(tmp_path, {"content/pages/about.md": "---\ntitle: About\n---\n"})
+    (project / "layouts" / "people.csv").unlink()
+    (project / "layouts" / "page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{% include 'nosuch.html' %}\n{% endblock %}\n"
+    )
+    for command in ((), ("check",)):
+        run = run_cli(project, *command)
+        assert run.code == 1
+        assert "Traceback" not in run.err
+        assert run.error_lines == [
+            "layouts/page.html:3: no template nosuch.html",
+            "layouts/people.csv: template not found",
+        ]
     assert snapshot(project / "output") == before

@@ -76,6 +76,12 @@ def test_aliases_never_overwrite_another_file() -> None:
     redirects, errors = plan_redirects(things, {**written, "a/index.html": "content/pages/a.md"})
     assert [(r.url, r.target) for r in redirects] == [("old-a/", "a/"), ("old-b/", "b/")]
     assert sorted(errors) == [
+        SourceError(
+            "content/pages/a.md",
+            1,
+            'alias "/Old-A/" and the alias "/old-a/" differ only in case or Unicode form: '
+            "the output folder cannot hold both on every file system",
+        ),
         SourceError("content/pages/a.md", 1, 'alias "/a/" is /a/, this file\'s own URL'),
         SourceError("content/pages/a.md", 1, 'alias "/about/" is /about/, already written by content/pages/about.md'),
         SourceError(
