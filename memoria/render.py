@@ -77,6 +77,7 @@ def make_environment(
     env.filters.update(figures.filters(config.base_path))
     env.filters["name"] = lambda person: person.name_in(language)
     env.filters["autonym"] = autonym
+    env.filters["direction"] = direction
     env.filters["site_url"] = lambda path: config.base_path + path  # a path of the whole site: 'az/people/'
     env.globals["site"] = config
     env.globals["language"] = language
@@ -159,6 +160,17 @@ def language_name(tag: str, locale: str = "en_GB") -> str:
     except (ValueError, TypeError, UnknownLocaleError):
         return tag
     return str(name) if name else tag
+
+
+@lru_cache(maxsize=256)
+def direction(tag: str) -> str:
+    """The direction a language is written in, for `dir`: 'rtl' for Arabic, Hebrew, Persian, Urdu ...;
+    'ltr' for the others and for a tag Babel does not know."""
+    try:
+        order = Locale.parse(tag.replace("-", "_")).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 @lru_cache(maxsize=64)

@@ -204,7 +204,7 @@ def test_pages_show_the_languages_words_and_dates(
 def test_html_lang_is_the_language(rendered: dict[str, dict[str, str]], language: str) -> None:
     for url, page in rendered[language].items():
         if url in PAGES:
-            assert f'<html lang="{language}">' in page, url
+            assert f'<html lang="{language}" dir="ltr">' in page, url
 
 
 @pytest.mark.parametrize("autoescape", [True, False])

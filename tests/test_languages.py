@@ -170,7 +170,7 @@ def test_a_person_has_their_name_and_biography_in_each_language(tmp_path: Path) 
     assert "Biographie." in (out / "fr/people/soltan/index.html").read_text(encoding="utf-8")
     assert read(out, "fr/people/soltan/index.html").notes == []
     ru = (out / "ru/people/soltan/index.html").read_text(encoding="utf-8")
-    assert '<div class="prose" lang="en">' in ru, "an untranslated biography is marked with its language"
+    assert '<div class="prose" lang="en" dir="ltr">' in ru, "an untranslated biography is marked with its language"
     assert "Soltan Mammadov" in ru and "Soltan Məmmədov" in ru, "the other forms are on the page, for search"
     # The Azerbaijani article named him in Cyrillic; it still links to him, in each language's form.
     link = re.search(
@@ -381,3 +381,26 @@ def test_a_rebuild_after_a_change_of_one_language_equals_a_clean_build(tmp_path:
     assert {rel: data for rel, (data, _) in after.items()} == clean_build_of(project, tmp_path)
     kept = [rel for rel in after if rel in before and before[rel][0] == after[rel][0]]
     assert kept and all(after[rel][1] == before[rel][1] for rel in kept), "unchanged files keep their time"
+
+
+def test_pages_in_a_right_to_left_language_say_so(tmp_path: Path) -> None:
+    """dir="rtl" on the pages of Arabic, Hebrew, Persian ...; text in another language marks its own direction."""
+    from memoria.render import direction
+
+    assert [direction(tag) for tag in ("ar", "he", "fa-IR", "ur", "en", "az-Latn", "xx-nonsense", "")] == [
+        *("rtl",) * 4,
+        *("ltr",) * 4,
+    ]
+    config = "title: Archive\nlanguages: [ar, en]\n"
+    files = {
+        "content/articles/a.md": "---\ntitle: تقرير\ndate: 2020-01-01\nlang: ar\n---\nنص.\n",
+        "content/articles/b.md": "---\ntitle: Report\ndate: 2020-01-02\nlang: en\n---\nText.\n",
+    }
+    project = make_site(tmp_path / "site", files, config)
+    assert run_cli(project, "--no-search").code == 0
+    output = project / "output"
+    assert '<html lang="ar" dir="rtl">' in (output / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en" dir="ltr">' in (output / "en/index.html").read_text(encoding="utf-8")
+    # The English report on the Arabic side of the site: its text is marked left to right.
+    shown = (output / "articles/b/index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in shown and 'lang="en" dir="ltr"' in shown
