@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 
 from . import urls
-from .config import SiteConfig
+from .config import SiteConfig, is_language_tag
 from .dates import EDTFDate
 from .errors import Problems, SourceError
 from .frontmatter import escape
@@ -161,9 +161,11 @@ def fresh(thing: Article | Person | Page) -> Article | Person | Page:
     """A copy of a read file that linking may change, leaving the kept reading as it was."""
     new = copy.copy(thing)
     if isinstance(new, Article):
-        new.people = [Mention(m.ref, m.role, m.line) for m in new.people]
+        new.people = [Mention(m.ref, m.role, m.line, name=m.name) for m in new.people]
         new.events = [
-            Event(e.date, e.title, e.place, [Mention(m.ref, m.role, m.line) for m in e.people], new, e.number)
+            Event(
+                e.date, e.title, e.place, [Mention(m.ref, m.role, m.line, name=m.name) for m in e.people], new, e.number
+            )
             for e in new.events
         ]
     elif isinstance(new, Person):
@@ -247,8 +249,12 @@ def split_language(stem: str, config: SiteConfig) -> tuple[str, str]:
 def _check_language(
     thing: Article | Person | Page, item: Parsed, named: str, config: SiteConfig, problems: Problems
 ) -> None:
-    """On a multilingual site, content is in one of the site's languages, and agrees with its file name."""
+    """Content is in a language a tag names; on a multilingual site, one of the site's languages, which
+    agrees with its file name."""
     if not config.multilingual:
+        if not is_language_tag(thing.lang):
+            message = f"'lang' must be a language tag such as en, az or pt-BR, not \"{escape(thing.lang)}\""
+            problems.error(thing.path or "", item.doc.line("lang"), message)
         return
     if isinstance(thing, Page) and thing.slug in config.codes:
         where = item.doc.line("slug" if "slug" in item.doc.meta else "title")

@@ -220,6 +220,11 @@ def _languages(read: Fields, prefix_default: bool) -> tuple[Language, ...]:
     return tuple(languages)
 
 
+def is_language_tag(code: str) -> bool:
+    """A BCP 47 tag in form: 'en', 'az', 'pt-BR', 'sr-Latn' (not 'en_GB', nor '5')."""
+    return _LANGUAGE_TAG.fullmatch(code) is not None
+
+
 def _known_language(code: str) -> bool:
     """A BCP 47 tag (en, az, pt-BR, sr-Latn) that Babel knows: dates and plural rules come from its data."""
     if not _LANGUAGE_TAG.fullmatch(code):

@@ -72,6 +72,7 @@ class Mention:
     role: str
     line: int
     person: Person | None = None
+    name: str = ""  # the name written beside a slug ({name: ..., slug: ...}): a page-only person's name
 
 
 @dataclass
@@ -265,7 +266,7 @@ def read_mentions(read: Fields, key: str) -> list[Mention]:
             mentions.append(Mention(item.strip(), "", line))
         elif isinstance(item, dict) and (sub_text(item, "slug") or sub_text(item, "name")):
             slug, name = read.sub_text(where, item, "slug"), read.sub_text(where, item, "name")
-            mentions.append(Mention(slug or name, read.sub_text(where, item, "role"), line))
+            mentions.append(Mention(slug or name, read.sub_text(where, item, "role"), line, name=name if slug else ""))
         else:
             read.problems.error(
                 read.doc.path,

@@ -48,7 +48,7 @@ class Directory:
         if key in self.hidden or mention.ref in self.hidden:
             return None
         if key not in self.stubs:
-            self.stubs[key] = Person(slug=shortened(key), name=mention.ref)
+            self.stubs[key] = Person(slug=shortened(key), name=mention.name or mention.ref)
         return self.stubs[key]
 
 

@@ -50,6 +50,14 @@ def test_person_without_file_gets_a_page_with_the_name_as_written() -> None:
     assert len(person.mentions) == 1
 
 
+def test_a_name_written_beside_a_slug_names_a_person_without_a_file() -> None:
+    files = {"content/articles/a.md": article("A", "2023-02-25", "people: [{name: Leyla Abdullayeva, slug: leyla-a}]")}
+    archive, problems = make_archive(files)
+    assert not problems.errors
+    [person] = archive.people
+    assert (person.slug, person.name, person.path) == ("leyla-a", "Leyla Abdullayeva", None)
+
+
 def test_ambiguous_name_asks_for_the_slug() -> None:
     files = {
         "content/people/ali-veli.md": "---\nname: Ali Veli\n---\n",

@@ -51,6 +51,16 @@ CASES = {
             "content/articles/good.md:1: the URL /articles/good/ is also claimed by content/articles/2022/good.md",
         ],
     ),
+    "lang not a language tag": (
+        {
+            "content/articles/bad.md": '---\ntitle: Bad\ndate: 2023-02-25\nlang: "not a lang!!"\n---\n',
+            "content/articles/bad2.md": "---\ntitle: Bad\ndate: 2023-02-26\nlang: 5\n---\n",
+        },
+        [
+            "content/articles/bad.md:4: 'lang' must be a language tag such as en, az or pt-BR, not \"not a lang!!\"",
+            "content/articles/bad2.md:4: 'lang' must be a language tag such as en, az or pt-BR, not \"5\"",
+        ],
+    ),
     "slug with a slash": (
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nslug: a/b\n---\n"},
         ["content/articles/bad.md:4: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"a/b\""],
