@@ -95,7 +95,7 @@ def _href(base_path: str) -> Callable[[str], str]:
 
 
 def _replace_images(fragment: str, images: list[Image], href: Callable[[str], str]) -> str:
-    """Each processed <img> of a Markdown body replaced by its responsive form."""
+    """Each processed <img> of a Markdown body replaced by its responsive form, with its own alt text."""
     by_src = {image.src: image for image in images}
     base = href("")
 
@@ -106,7 +106,8 @@ def _replace_images(fragment: str, images: list[Image], href: Callable[[str], st
         image = by_src.get(src) or by_src.get("/" + src[len(base) :] if src.startswith(base) else src)
         if image is None:
             return tag  # type: ignore[no-any-return]
-        return picture_html(image, href, PROSE, lazy=True, title=attrs.get("title", ""))
+        # Its own alt: one picture may be shown twice, described each time for where it is.
+        return picture_html(image, href, PROSE, lazy=True, title=attrs.get("title", ""), alt=attrs.get("alt", ""))
 
     return IMG.sub(replace, fragment)
 

@@ -127,6 +127,18 @@ def test_pages_show_pictures_with_sizes_figures_and_a_gallery(tmp_path: Path) ->
     assert re.search(r'<figure class="portrait">\s*<picture>.*alt="Ada Example"', person, re.S)
 
 
+def test_one_picture_shown_twice_keeps_each_alt_text(tmp_path: Path) -> None:
+    twice = (
+        "---\ntitle: Two views\ndate: 2020-01-01\n---\n![The wreath laid at the memorial](candles.jpg)\n\n"
+        'Later, again:\n\n![A detail of the ribbon](candles.jpg)\n\n<img src="candles.jpg" alt="">\n'
+    )
+    project = photo_site(tmp_path / "site", **{"content/articles/2020/twice.md": twice})
+    assert run_cli(project).code == 0
+    page = (project / "output/articles/twice/index.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img src="/images/[^"]*candles[^>]* alt="([^"]*)"', page)
+    assert alts == ["The wreath laid at the memorial", "A detail of the ribbon", ""]
+
+
 def test_a_missing_image_is_an_error_at_its_line_and_the_output_stays(tmp_path: Path) -> None:
     project = photo_site(tmp_path / "site")
     assert run_cli(project).code == 0
