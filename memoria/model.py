@@ -250,9 +250,16 @@ def _edtf(read: Fields, key: str, value: Any) -> EDTFDate | None:
 
 
 def _url(read: Fields, key: str, value: str) -> str:
+    """An address elsewhere, as written: http(s) or mailto. One without a scheme ('www.example.org/x',
+    '/about/') would be a link within this site, which base_url would not reach: an error."""
+    if not value:
+        return value
     scheme = urlsplit(value).scheme.lower()
-    if scheme and scheme not in ("http", "https", "mailto"):
-        read.error(key, f"'{key.split('.')[0]}' must be an http(s) address, not {describe(value)}")
+    if scheme not in ("http", "https", "mailto"):
+        read.error(
+            key,
+            f"'{key.split('.')[0]}' must be a full http(s) address such as https://example.org/, not {describe(value)}",
+        )
         return ""
     return value
 

@@ -61,6 +61,16 @@ CASES = {
             "content/articles/bad2.md:4: 'lang' must be a language tag such as en, az or pt-BR, not \"5\"",
         ],
     ),
+    "address without a scheme": (
+        {
+            "content/articles/bad.md": '---\ntitle: Bad\ndate: 2023-02-25\nsource: {name: Trend, url: "www.trend.az/news/1"}\n---\n',
+            "content/people/bad.md": '---\nname: Bad Link\nlinks: [{title: "Her page", url: "/about/"}]\n---\n',
+        },
+        [
+            "content/articles/bad.md:4: 'source' must be a full http(s) address such as https://example.org/, not \"www.trend.az/news/1\"",
+            "content/people/bad.md:3: 'links' must be a full http(s) address such as https://example.org/, not \"/about/\"",
+        ],
+    ),
     "slug with a slash": (
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nslug: a/b\n---\n"},
         ["content/articles/bad.md:4: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"a/b\""],

@@ -177,7 +177,7 @@ def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apost
     files = {
         "content/people/p.md": "---\nname: '@Ann'\nrole: '+1 helper'\nplace: '-Somewhere'\n---\n",
         "content/articles/f.md": "---\ntitle: '=HYPERLINK(\"http://evil.example\")'\ndate: 2001-01-01\npeople: [p]\n"
-        "source: {name: '=cmd|calc', url: '=1+1'}\nplaces: ['+Town']\n"
+        "source: {name: '=cmd|calc', author: '=1+1'}\nplaces: ['+Town']\n"
         "events: [{date: '-0043-03-15', title: '-Ides', place: '@Rome'}]\n---\nA normal body.\n",
     }
     project = make_site(tmp_path / "site", files)
@@ -185,7 +185,7 @@ def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apost
     data = project / "output/data"
     (article,) = rows(data / "articles.csv")
     assert article["title"] == '\'=HYPERLINK("http://evil.example")'
-    assert (article["source_name"], article["source_url"], article["places"]) == ("'=cmd|calc", "'=1+1", "'+Town")
+    assert (article["source_name"], article["source_author"], article["places"]) == ("'=cmd|calc", "'=1+1", "'+Town")
     assert article["summary"] == "A normal body." and article["date"] == "2001-01-01"
     person = next(p for p in rows(data / "people.csv") if p["slug"] == "p")
     assert (person["name"], person["role"], person["place"]) == ("'@Ann", "'+1 helper", "'-Somewhere")

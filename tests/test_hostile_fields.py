@@ -123,7 +123,7 @@ def test_integer_reads_a_number_with_spaces() -> None:
         (
             ARTICLE,
             '---\ntitle: A\ndate: 2023-01-01\nsource: {url: "java\\nscript:x"}\n---\n',
-            "content/articles/x.md:4: 'source' must be an http(s) address, not \"java\\nscript:x\"",
+            "content/articles/x.md:4: 'source' must be a full http(s) address such as https://example.org/, not \"java\\nscript:x\"",
         ),
         (
             ARTICLE,
@@ -138,7 +138,7 @@ def test_integer_reads_a_number_with_spaces() -> None:
         (
             PERSON,
             '---\nname: P\nlinks:\n  - title: T\n    url: "ftp://a\\nb"\n---\n',
-            "content/people/p.md:5: 'links' must be an http(s) address, not \"ftp://a\\nb\"",
+            "content/people/p.md:5: 'links' must be a full http(s) address such as https://example.org/, not \"ftp://a\\nb\"",
         ),
         (
             PERSON,
