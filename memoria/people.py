@@ -27,6 +27,7 @@ class Directory:
                     self.by_key[key].append(person)
         self.hidden = hidden
         self.stubs: dict[str, Person] = {}
+        self.stub_slugs: dict[str, tuple[str, str]] = {}  # a page-only person's slug → (name, where first named)
 
     def resolve(self, mention: Mention, path: str, problems: Problems) -> Person | None:
         """The person a mention means; a new page-only person when nobody matches."""
@@ -48,7 +49,20 @@ class Directory:
         if key in self.hidden or mention.ref in self.hidden:
             return None
         if key not in self.stubs:
-            self.stubs[key] = Person(slug=shortened(key), name=mention.name or mention.ref)
+            slug, name = shortened(key), mention.name or mention.ref
+            # Names that differ only past the length a URL keeps share one: the page would be written twice.
+            taken = self.by_slug.get(slug)
+            other = (taken.name, taken.path or "") if taken else self.stub_slugs.get(slug)
+            if other is not None:
+                problems.error(
+                    path,
+                    mention.line,
+                    f'"{escape(mention.ref)}" would have the page /people/{slug}/ of "{escape(other[0])}"'
+                    f"{f' ({other[1]})' if other[1] else ''}: give the person a file with a slug of their own",
+                )
+                return None
+            self.stub_slugs[slug] = (name, path)
+            self.stubs[key] = Person(slug=slug, name=name)
         return self.stubs[key]
 
 

@@ -58,6 +58,18 @@ def test_a_name_written_beside_a_slug_names_a_person_without_a_file() -> None:
     assert (person.slug, person.name, person.path) == ("leyla-a", "Leyla Abdullayeva", None)
 
 
+def test_names_that_a_url_cuts_to_the_same_are_an_error_not_one_page_written_twice() -> None:
+    long = "Abcdefghij " * 10
+    files = {"content/articles/a.md": article("A", "2023-02-25", f"people: [{long}Alpha, {long}Beta]")}
+    _, problems = make_archive(files)
+    [error] = problems.errors
+    assert (error.path, error.line) == ("content/articles/a.md", 4)
+    assert error.message.startswith(f'"{long}Beta" would have the page /people/abcdefghij-')
+    assert error.message.endswith(
+        f'of "{long}Alpha" (content/articles/a.md): give the person a file with a slug of their own'
+    )
+
+
 def test_ambiguous_name_asks_for_the_slug() -> None:
     files = {
         "content/people/ali-veli.md": "---\nname: Ali Veli\n---\n",
