@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import Problems, SourceError
+from .errors import Problems, SourceError, every
 from .fields import Fields, sub_text
 from .frontmatter import Document, decode, escape, parse_yaml
 from .sources import CONFIG_FILE
@@ -130,7 +130,7 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
     try:
         meta, lines = parse_yaml(CONFIG_FILE, decode(CONFIG_FILE, data), first_line=1)
     except SourceError as err:
-        problems.errors.append(err)
+        problems.errors += every(err)
         return SiteConfig(title="Archive", base_url=base_url or "/")
     read = Fields(Document(CONFIG_FILE, meta, "", 0, lines), problems)
     read.check_known(KNOWN, "site.yaml")

@@ -28,6 +28,23 @@ class SourceError(Exception):
         return (SourceError, (self.path, self.line, self.message))
 
 
+class FileErrors(SourceError):
+    """Several problems found at once in one file (its front matter's repeated keys and refused
+    characters): it stands for the first of them, and `errors` holds them all."""
+
+    def __init__(self, errors: list[SourceError]):
+        self.errors = sorted(errors)
+        super().__init__(self.errors[0].path, self.errors[0].line, self.errors[0].message)
+
+    def __reduce__(self) -> tuple[type[FileErrors], tuple[list[SourceError]]]:  # type: ignore[override]
+        return (FileErrors, (self.errors,))
+
+
+def every(error: SourceError) -> list[SourceError]:
+    """The problems an error stands for: itself, or all those of a FileErrors."""
+    return list(error.errors) if isinstance(error, FileErrors) else [error]
+
+
 @dataclass
 class Problems:
     """Collects every error and warning of a run, so all are reported at once."""

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from .errors import SourceError
+from .errors import FileErrors, SourceError
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # C0 controls but tab and line ends, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF:
@@ -145,23 +145,23 @@ def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
     stack = [root]
     seen: set[int] = set()
     count = 0
+    found: list[SourceError] = []  # every repeated key and refused character, reported together
     while stack:
         node = stack.pop()
         count += 1
         if count > _MAX_NODES:
             raise SourceError(path, first_line, "front matter is too large (aliases expand past 100,000 values)")
         if isinstance(node, yaml.ScalarNode):
-            _check_text(path, node, first_line)
+            _check_text(path, node, first_line, found)
         elif isinstance(node, yaml.MappingNode):
             keys: dict[str, int] = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
-                    _check_text(path, key, first_line)
+                    _check_text(path, key, first_line, found)
                     line = first_line + key.start_mark.line
                     if key.value in keys:
-                        raise SourceError(
-                            path, line, f"'{escape(key.value)}' is given twice (lines {keys[key.value]} and {line})"
-                        )
+                        message = f"'{escape(key.value)}' is given twice (lines {keys[key.value]} and {line})"
+                        found.append(SourceError(path, line, message))
                     keys[key.value] = line
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
@@ -169,12 +169,17 @@ def _check_node(path: str, root: yaml.Node, first_line: int) -> None:
         if id(node) in seen and not isinstance(node, yaml.ScalarNode):
             continue
         seen.add(id(node))
+    unique = sorted(set(found))  # a value an alias repeats is found once
+    if len(unique) == 1:
+        raise unique[0]
+    if unique:
+        raise FileErrors(unique)
 
 
-def _check_text(path: str, node: yaml.ScalarNode, first_line: int) -> None:
-    found = NOT_TEXT.search(node.value)
-    if found:
-        raise _refused(path, first_line + node.start_mark.line, found[0])
+def _check_text(path: str, node: yaml.ScalarNode, first_line: int, found: list[SourceError]) -> None:
+    refused = NOT_TEXT.search(node.value)
+    if refused:
+        found.append(_refused(path, first_line + node.start_mark.line, refused[0]))
 
 
 def _field_lines(node: yaml.Node, first_line: int) -> dict[str, int]:

@@ -12,7 +12,7 @@ import markdown
 from . import __version__
 from .archive import body_check, read_file, reading_key
 from .config import SiteConfig
-from .errors import Problems, SourceError
+from .errors import Problems, SourceError, every
 from .frontmatter import Document, parse_document
 from .markup import Renderer, local_images
 from .mdguard import Unrenderable
@@ -93,7 +93,7 @@ def parse_files(
     for key in keys:
         result = cache.get(key) or fresh[key]
         if isinstance(result, SourceError):
-            problems.errors.append(result)
+            problems.errors += every(result)
         else:
             cache[key] = result
             parsed.append(result)

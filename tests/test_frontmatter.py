@@ -164,3 +164,23 @@ def test_nested_keys_have_their_own_line() -> None:
     assert doc.line("people.0.other") == 4
     assert doc.line("source.name") == 7
     assert doc.line("source.url") == 6
+
+
+def test_every_repeated_key_and_refused_character_of_a_file_is_reported_at_once() -> None:
+    import pickle
+
+    from memoria.errors import FileErrors, SourceError, every
+
+    text = b'---\ntitle: A\ntitle: B\nsummary: "x\\u0001"\ntags: [a]\ntags: ["\\u0002"]\n---\n'
+    with pytest.raises(FileErrors) as caught:
+        parse_document("content/x.md", text)
+    errors = every(caught.value)
+    assert [str(e) for e in errors] == [
+        "content/x.md:3: 'title' is given twice (lines 2 and 3)",
+        "content/x.md:4: control character U+0001 is not allowed",
+        "content/x.md:6: 'tags' is given twice (lines 5 and 6)",
+        "content/x.md:6: control character U+0002 is not allowed",
+    ]
+    # It stands for its first problem, and crosses from a worker process whole.
+    assert isinstance(caught.value, SourceError) and str(caught.value) == str(errors[0])
+    assert every(pickle.loads(pickle.dumps(caught.value))) == errors
