@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import PurePosixPath
 from typing import Any
@@ -126,6 +127,14 @@ def body_check(reading: Reading) -> str | None:
     return hashlib.blake2b(repr(described).encode(), digest_size=16).hexdigest()
 
 
+# What reads each kind of file, by the folder it is in.
+_READERS: dict[str, Callable[[Parsed, str, str, Problems], Article | Person | Page]] = {
+    ARTICLES_DIR: read_article,
+    PEOPLE_DIR: read_person,
+    PAGES_DIR: read_page,
+}
+
+
 def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
     """One parsed file read into an article, a person or a page (or what hides it)."""
     problems = Problems()
@@ -133,16 +142,20 @@ def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
     path = item.doc.path
     stem, lang = split_language(PurePosixPath(path).stem, config)
     try:
+        read = next((reader for folder, reader in _READERS.items() if path.startswith(folder)), None)
         if is_hidden(item.doc, problems, drafts):
             if path.startswith(PEOPLE_DIR):
                 reading.hidden_keys = _hidden_keys(item, stem)
             reading.hidden_urls = _hidden_urls(item, stem)
-        elif path.startswith(ARTICLES_DIR):
-            reading.thing = read_article(item, stem, lang, problems)
-        elif path.startswith(PEOPLE_DIR):
-            reading.thing = read_person(item, stem, lang, problems)
-        elif path.startswith(PAGES_DIR):
-            reading.thing = read_page(item, stem, lang, problems)
+            if read is not None:  # not built, but its own problems are told, to be fixed before it is
+                unbuilt = Problems()
+                read(item, stem, lang, unbuilt)
+                for error in unbuilt.errors:
+                    problems.warn(
+                        error.path, error.line, f"{error.message} (in a file not built: draft or unpublished)"
+                    )
+        elif read is not None:
+            reading.thing = read(item, stem, lang, problems)
         thing = reading.thing
         if thing is not None:
             _check_language(thing, item, lang, config, problems)

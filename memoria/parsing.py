@@ -23,7 +23,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/10"
+CACHE_VERSION = f"{__version__}/{markdown.__version__}/11"
 
 
 @lru_cache(maxsize=4)

@@ -153,6 +153,26 @@ def test_drafts_and_unpublished_are_left_out() -> None:
     assert sorted(a.title for a in with_drafts.articles) == ["A", "C"]
 
 
+def test_a_draft_is_not_built_but_its_problems_are_told_as_warnings() -> None:
+    files = {
+        "content/articles/d.md": article("D", "2020-02-30", "draft: true\nplaces: {a: b}"),
+        "content/people/p.md": "---\nname: P\npublished: false\nborn: 19922\n---\n",
+    }
+    archive, problems = make_archive(files)
+    assert not problems.errors and not archive.articles and not archive.people
+    assert [(w.path, w.line, w.message.rsplit(" (", 1)[1]) for w in sorted(problems.warnings)] == [
+        ("content/articles/d.md", 3, "in a file not built: draft or unpublished)"),
+        ("content/articles/d.md", 5, "in a file not built: draft or unpublished)"),
+        ("content/people/p.md", 4, "in a file not built: draft or unpublished)"),
+    ]
+    # Built with --drafts, the draft's problems are errors like any file's.
+    _, problems = make_archive(files, drafts=True)
+    assert [(e.path, e.line) for e in sorted(problems.errors)] == [
+        ("content/articles/d.md", 3),
+        ("content/articles/d.md", 5),
+    ]
+
+
 def test_field_errors_name_their_lines() -> None:
     files = {
         "content/articles/a.md": "---\ntitle: [a]\ndate: 2023-02-30\nslug: ../x\nbirht: 1\nevents:\n  - {date: 1992-13, title: E}\n---\n",
