@@ -127,6 +127,18 @@ def load_archive(
     return archive, problems
 
 
+def alias_errors(archive: Archive) -> list[SourceError]:
+    """The problems of the aliases of an archive that has other problems: planned anyway, so that all
+    are told in one run (planning, which finds them, otherwise waits for the others to be fixed)."""
+    try:
+        plan_site(archive)
+    except BuildError as err:
+        return err.errors
+    except Exception:  # an archive with errors may not plan at all: its other errors are told
+        return []
+    return []
+
+
 def stop_on_problems(problems: Problems, strict: bool) -> None:
     """Raise BuildError with every error (and warning, under --strict)."""
     if problems.failed(strict):
@@ -179,6 +191,8 @@ def build(options: Options, session: Session | None = None) -> Result:
         archive, problems = load_archive(options, session, sources, unchanged)
         give_back_memory()  # what reading the parse cache left: a rebuild's largest process was 60 MB larger
         problems.extend(walked)
+        if problems.errors:
+            problems.errors += alias_errors(archive)
         stop_on_problems(problems, options.strict)
         outputs = plan_site(archive)
         # Same theme and settings: update the pages that changed in place; else build anew and swap.
@@ -482,6 +496,7 @@ def check(options: Options) -> tuple[Archive, Problems]:
     session = Session()
     archive, problems = load_archive(options, session)
     if problems.failed(options.strict):
+        problems.errors += alias_errors(archive)
         return archive, problems
     with tempfile.TemporaryDirectory(prefix="memoria-check-") as folder:
         site = Path(folder) / "site"

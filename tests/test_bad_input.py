@@ -189,3 +189,23 @@ def test_a_missing_template_is_named_not_a_traceback(tmp_path: Path) -> None:
             "layouts/people.csv: template not found",
         ]
     assert snapshot(project / "output") == before
+
+
+def test_alias_errors_are_told_with_the_content_errors(tmp_path: Path) -> None:
+    """Aliases are checked when the site is planned, which waits for the content's errors to be fixed:
+    they are planned anyway when there are others, so that one run tells all."""
+    bad = {
+        "content/pages/people.md": "---\ntitle: People\n---\n",
+        "content/articles/a.md": '---\ntitle: A\ndate: 2020-01-01\naliases: ["http://evil.example/"]\n---\n',
+    }
+    project, before = built_site(tmp_path, bad)
+    expected = [
+        'content/articles/a.md:4: alias "http://evil.example/" must be a path on this site, like /old/path/, '
+        "without a scheme or host",
+        "content/pages/people.md:2: the URL /people/ belongs to the site itself; choose another slug",
+    ]
+    for command in ((), ("check",)):
+        run = run_cli(project, *command)
+        assert run.code == 1
+        assert run.error_lines == expected
+    assert snapshot(project / "output") == before
