@@ -127,14 +127,6 @@ def body_check(reading: Reading) -> str | None:
     return hashlib.blake2b(repr(described).encode(), digest_size=16).hexdigest()
 
 
-# What reads each kind of file, by the folder it is in.
-_READERS: dict[str, Callable[[Parsed, str, str, Problems], Article | Person | Page]] = {
-    ARTICLES_DIR: read_article,
-    PEOPLE_DIR: read_person,
-    PAGES_DIR: read_page,
-}
-
-
 def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
     """One parsed file read into an article, a person or a page (or what hides it)."""
     problems = Problems()
@@ -142,7 +134,12 @@ def read_file(item: Parsed, config: SiteConfig, drafts: bool) -> Reading:
     path = item.doc.path
     stem, lang = split_language(PurePosixPath(path).stem, config)
     try:
-        read = next((reader for folder, reader in _READERS.items() if path.startswith(folder)), None)
+        readers: dict[str, Callable[[Parsed, str, str, Problems], Article | Person | Page]] = {
+            ARTICLES_DIR: read_article,
+            PEOPLE_DIR: read_person,
+            PAGES_DIR: read_page,
+        }
+        read = next((reader for folder, reader in readers.items() if path.startswith(folder)), None)
         if is_hidden(item.doc, problems, drafts):
             if path.startswith(PEOPLE_DIR):
                 reading.hidden_keys = _hidden_keys(item, stem)
