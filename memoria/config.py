@@ -159,10 +159,23 @@ def parse_config(data: bytes, problems: Problems, base_url: str | None = None) -
         feed_size=read.integer("feed_size", 20, 1, 1000),
         menu=tuple(menu),
         footer=read.text("footer"),
-        cname=read.text("cname"),
+        cname=_cname(read),
         embeds=tuple(read.text_list("embeds")),
         languages=languages,
     )
+
+
+# A domain name as GitHub Pages takes it in CNAME: labels of letters, digits and hyphens, with dots.
+_DOMAIN = re.compile(r"(?=.{4,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def _cname(read: Fields) -> str:
+    """The custom domain written to CNAME, if it is one."""
+    cname = read.text("cname").strip()
+    if cname and not _DOMAIN.fullmatch(cname):
+        read.error("cname", f"'cname' must be a domain name such as archive.example.org, not {quoted(cname)}")
+        return ""
+    return cname
 
 
 def _menu(read: Fields, where: str, value: Any) -> tuple[MenuItem, ...]:

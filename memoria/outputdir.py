@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UsageError
+from .sources import CACHE_DIR
 from .writer import discard_tree, remove_tree, safe_relpath
 
 MARKER = ".memoria-output"
@@ -31,8 +32,10 @@ def check_target(output: Path, project: Path) -> None:
         project / "content",
         project / "layouts",
         project / "assets",
+        project / CACHE_DIR,
     }
-    inputs = (project / "content", project / "layouts", project / "assets")
+    # The project's own folders, and the build's cache, which a site in it would mix with the pages.
+    inputs = (project / "content", project / "layouts", project / "assets", project / CACHE_DIR)
     if output in forbidden or output in project.parents or any(folder in output.parents for folder in inputs):
         raise UsageError(f"{output}: refusing to build into this folder; choose an empty or generated one")
     if output.exists() and not output.is_dir():

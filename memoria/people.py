@@ -66,6 +66,24 @@ class Directory:
         return self.stubs[key]
 
 
+def _once(mentions: list[Mention], path: str, problems: Problems) -> list[Mention]:
+    """The mentions that found a person, each person once (a warning for another way of naming them)."""
+    first: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.person is None:
+            continue
+        if mention.person.slug in first:
+            earlier = first[mention.person.slug]
+            problems.warn(
+                path,
+                mention.line,
+                f'"{escape(mention.ref)}" is {escape(mention.person.name)}, named already at line {earlier.line}',
+            )
+            continue
+        first[mention.person.slug] = mention
+    return list(first.values())
+
+
 def link_people(people: list[Person], articles: list[Article], hidden: set[str], problems: Problems) -> list[Person]:
     """Resolve all mentions; fill each person's articles, events and companions.
 
@@ -90,9 +108,9 @@ def link_people(people: list[Person], articles: list[Article], hidden: set[str],
         if len(named) > 1:
             pairs.update(permutations(named, 2))
         # Whoever resolved to nobody is unpublished (or an error stops the build): leave them out.
-        article.people = [m for m in article.people if m.person]
+        article.people = _once(article.people, article.path, problems)
         for event in article.events:
-            event.people = [m for m in event.people if m.person]
+            event.people = _once(event.people, article.path, problems)
     everyone = people + list(directory.stubs.values())
     by_slug = {person.slug: person for person in everyone}
     together: dict[str, list[tuple[int, str, str]]] = defaultdict(list)

@@ -70,6 +70,20 @@ def test_names_that_a_url_cuts_to_the_same_are_an_error_not_one_page_written_twi
     )
 
 
+def test_a_person_named_twice_in_one_list_is_listed_once() -> None:
+    files = {
+        **PEOPLE,
+        "content/articles/a.md": article("A", "2023-02-25", "people:\n  - Soltan Məmmədov\n  - soltan-mammadov"),
+    }
+    archive, problems = make_archive(files)
+    assert not problems.errors
+    [mentioned] = next(a for a in archive.articles if a.title == "A").people
+    assert mentioned.ref == "Soltan Məmmədov"
+    assert [str(w) for w in problems.warnings] == [
+        'content/articles/a.md:6: "soltan-mammadov" is Soltan Mammadov, named already at line 5'
+    ]
+
+
 def test_ambiguous_name_asks_for_the_slug() -> None:
     files = {
         "content/people/ali-veli.md": "---\nname: Ali Veli\n---\n",

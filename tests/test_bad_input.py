@@ -83,6 +83,10 @@ CASES = {
         {"site.yaml": "title: T\nintro: |\n  " + "<div>" * 600 + "\n"},
         ["site.yaml:2: 'intro': the text is nested too deeply (HTML elements hundreds of levels down)"],
     ),
+    "cname not a domain": (
+        {"site.yaml": 'title: T\ncname: "<script>/x"\n'},
+        ["site.yaml:2: 'cname' must be a domain name such as archive.example.org, not \"<script>/x\""],
+    ),
     "person without name": (
         {"content/people/bad.md": "---\nrole: witness\n---\n"},
         ["content/people/bad.md:1: 'name' is required"],

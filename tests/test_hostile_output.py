@@ -143,7 +143,7 @@ def test_an_update_that_cannot_be_finished_is_said_once_in_a_line_not_replayed_f
 
 def test_output_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
     project = make_site(tmp_path / "site", GOOD)
-    for folder in ("assets/site", "content/site", "layouts/x"):
+    for folder in ("assets/site", "content/site", "layouts/x", ".memoria", ".memoria/site"):
         run = run_cli(project, "--output", str(project / folder))
         assert run.code == 1 and "refusing to build into this folder" in run.err, folder
         assert not (project / folder).exists()
