@@ -231,7 +231,12 @@ def _slug(read: Fields, stem: str) -> str:
     given = read.text("slug")
     if given:
         if not is_valid_slug(given):
-            read.error("slug", f"'slug' must be lowercase ASCII letters, digits and hyphens, not {describe(given)}")
+            rule = (
+                "at most 200 characters"
+                if is_valid_slug(given[:200])
+                else "lowercase ASCII letters, digits and hyphens"
+            )
+            read.error("slug", f"'slug' must be {rule}, not {describe(given)}")
         return given
     slug = slug_from_filename(stem)
     if not slug:

@@ -75,6 +75,10 @@ CASES = {
         {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nslug: a/b\n---\n"},
         ["content/articles/bad.md:4: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"a/b\""],
     ),
+    "slug too long": (
+        {"content/articles/bad.md": "---\ntitle: Bad\ndate: 2023-02-25\nslug: " + "a" * 201 + "\n---\n"},
+        ["content/articles/bad.md:4: 'slug' must be at most 200 characters, not \"" + "a" * 201 + '"'],
+    ),
     "slug with dots": (
         {"content/people/bad.md": "---\nname: Bad\nslug: ../../etc\n---\n"},
         ["content/people/bad.md:3: 'slug' must be lowercase ASCII letters, digits and hyphens, not \"../../etc\""],
