@@ -31,6 +31,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from .parallel import map_forked
 from .progress import Progress
 from .slugs import slugify
+from .sources import is_skipped
 
 MAX_BYTES = 256 << 20  # a file is read whole to be hashed: refuse one that could exhaust memory
 MAX_PIXELS = 50_000_000
@@ -262,6 +263,9 @@ class ImageProcessor:
             rel = posixpath.normpath(posixpath.join(base_dir, text))
         if rel == ".." or rel.startswith(("../", "/")):
             raise ImageError(f"image path leads out of the project: {src}")
+        if not rel.startswith(("content/", "assets/")) or any(is_skipped(part) for part in rel.split("/")):
+            # Only these are the build's inputs: a change to another file would go unseen by the next build.
+            raise ImageError(f"image must be a file of content/ or assets/, not hidden: {src}")
         try:
             path = (self.root / rel).resolve(strict=True)
         except (OSError, RuntimeError):

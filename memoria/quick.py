@@ -34,8 +34,9 @@ class Options:
 
     @property
     def key(self) -> str:
-        """The options that change what is built, with the generator's version."""
-        return f"{__version__}\0{self.drafts}\0{self.base_url}"
+        """The options that change what is built, with the generator's version (and SOURCE_DATE_EPOCH,
+        the date of a feed that has no entries)."""
+        return f"{__version__}\0{self.drafts}\0{self.base_url}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}"
 
 
 def unchanged(options: Options) -> BuildState | None:

@@ -147,8 +147,11 @@ def iso_date(value: EDTFDate | datetime.date) -> str:
 def atom_date(value: datetime.date | None) -> str:
     """RFC 3339 time of a day (midnight UTC); the epoch, or SOURCE_DATE_EPOCH, for none."""
     if value is None:
-        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-        return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            moment = datetime.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0), datetime.UTC)
+        except (ValueError, OverflowError, OSError):  # not a number of seconds a date can have: the epoch
+            moment = datetime.datetime.fromtimestamp(0, datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{value.isoformat()}T00:00:00Z"
 
 

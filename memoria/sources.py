@@ -33,6 +33,11 @@ def refused_link(project: Path, rel: str, problems: Problems) -> bool:
     return True
 
 
+def is_skipped(name: str) -> bool:
+    """A hidden file or an editor's backup: never an input of the build."""
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
 def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "") -> list[tuple[str, Path]]:
     """(project-relative POSIX path, file) for each file below a folder, sorted.
 
@@ -53,7 +58,7 @@ def walk_files(project: Path, folder: str, problems: Problems, suffix: str = "")
         seen.add(real)
         with os.scandir(project / directory) as entries:
             for entry in entries:
-                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                if is_skipped(entry.name):
                     continue
                 rel = f"{directory}/{entry.name}"
                 if entry.is_symlink() and not _inside(Path(entry.path), root):

@@ -164,6 +164,9 @@ def test_a_missing_image_is_an_error_at_its_line_and_the_output_stays(tmp_path: 
         ("images: [{src: 'https://example.org/a.jpg', alt: A}]", "image must be a file in the project, not a URL"),
         ("images: [{src: drawing.svg, alt: A}]", "an SVG image must be under assets/"),
         ("images: [{src: ceremony.jpg, alt: A, title: B}]", "unknown image field 'title'"),
+        # Files the build does not stamp: a change to them would go unseen by the next build.
+        ("images: [{src: ../../photos/p.jpg, alt: A}]", "image must be a file of content/ or assets/, not hidden"),
+        ("images: [{src: .hidden.jpg, alt: A}]", "image must be a file of content/ or assets/, not hidden"),
     ],
 )
 def test_a_bad_image_reference_is_an_error_at_its_line(tmp_path: Path, source: str, message: str) -> None:
@@ -172,6 +175,8 @@ def test_a_bad_image_reference_is_an_error_at_its_line(tmp_path: Path, source: s
         "content/articles/notes.txt": "not an image",
         "content/articles/drawing.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
         "content/articles/ceremony.jpg": jpeg(),
+        "content/articles/.hidden.jpg": jpeg(),
+        "photos/p.jpg": jpeg(),
     }
     run = run_cli(make_site(tmp_path / "site", files))
     assert run.code == 1

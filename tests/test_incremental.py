@@ -217,3 +217,22 @@ def test_no_search_flag_keeps_the_index_until_a_build_without_it(tmp_path: Path)
     assert {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()} == index
     assert run_cli(project).code == 0
     assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean
+
+
+def test_a_new_source_date_epoch_is_a_change(tmp_path: Path) -> None:
+    """SOURCE_DATE_EPOCH dates a feed with no entries (a person no article names): the build that sees
+    another value makes the site anew, as a clean build with it would."""
+    files = {**FILES, "content/people/nobody-named.md": "---\nname: Nobody Named\n---\nA biography.\n"}
+    project = make_site(tmp_path / "site", files, CONFIG)
+    assert run_cli(project, "--no-search", env={"SOURCE_DATE_EPOCH": "0"}).code == 0
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    run = run_cli(project, "--no-search", env=epoch)
+    assert run.code == 0 and "nothing changed" not in run.out
+    after = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+    copy = tmp_path / "clean"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("output", ".memoria", ".output*"))
+    assert run_cli(copy, "--no-cache", "--no-search", env=epoch).code == 0
+    assert after == {rel: data for rel, (data, _) in snapshot(copy / "output").items()}
+    assert b"2023-11-14T22:13:20Z" in after["people/nobody-named/feed.xml"]
+    # Not a number of seconds: the epoch, not a traceback.
+    assert run_cli(project, "--no-search", env={"SOURCE_DATE_EPOCH": "soon"}).code == 0
