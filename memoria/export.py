@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import __version__
+from . import GENERATOR
 from .config import SiteConfig
 from .dates import EDTFDate
 from .fragments import Fragments, Pieces, made_of
@@ -154,7 +154,7 @@ class Exporter:
         self.linker = linker
         # Items take the site's defaults (an article's language is the site's unless it says): any
         # change of site.yaml starts them anew.
-        version = f"{__version__}\0{linker!r}\0{config!r}\0utf-8, hashed keys"
+        version = f"{GENERATOR}\0{linker!r}\0{config!r}\0utf-8, hashed keys"
         self._fragments = {
             name: Fragments(
                 store / f"data-{name}-{linker.prefix.strip('/') or 'root'}.pickle" if store else None, version

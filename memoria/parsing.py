@@ -9,7 +9,7 @@ from pathlib import Path
 
 import markdown
 
-from . import __version__
+from . import GENERATOR
 from .archive import body_check, read_file, reading_key
 from .config import SiteConfig
 from .errors import Problems, SourceError, every
@@ -23,7 +23,7 @@ from .stored import load_pickle, save_pickle
 
 CacheKey = tuple[str, str]
 ParseCache = dict[CacheKey, Parsed]
-CACHE_VERSION = f"{__version__}/{markdown.__version__}/11"
+CACHE_VERSION = f"{GENERATOR}/{markdown.__version__}/11"
 
 
 @lru_cache(maxsize=4)

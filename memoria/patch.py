@@ -14,7 +14,6 @@ a new problem, a person or a page — is left to the full build.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import pickle
 import re
@@ -23,10 +22,10 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import GENERATOR
 from .archive import Archive
 from .config import SiteConfig
 from .export import forget_keys, make_keys
@@ -268,13 +267,9 @@ def _locked(path: Path, kind: int, wait: float | None = None) -> int:
             time.sleep(0.01)
 
 
-@lru_cache(maxsize=1)
 def _version() -> str:
     """The model's classes are this Memoria's: its code, file by file, names what it pickled."""
-    digest = hashlib.blake2b(digest_size=16)
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+    return GENERATOR
 
 
 def _shown(outputs: list[Output]) -> tuple[dict[str, list[int]], dict[str, list[Article]]]:

@@ -12,7 +12,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import GENERATOR
 from .errors import BuildError
 from .outputdir import MARKER, check_target, locked, recover
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR
@@ -36,7 +36,7 @@ class Options:
     def key(self) -> str:
         """The options that change what is built, with the generator's version (and SOURCE_DATE_EPOCH,
         the date of a feed that has no entries)."""
-        return f"{__version__}\0{self.drafts}\0{self.base_url}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}"
+        return f"{GENERATOR}\0{self.drafts}\0{self.base_url}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}"
 
 
 def unchanged(options: Options) -> BuildState | None:

@@ -16,7 +16,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from . import __version__, figures, urls
+from . import GENERATOR, figures, urls
 from .config import SiteConfig
 from .dates import EDTFDate, year_words
 from .errors import SourceError
@@ -93,7 +93,7 @@ def _compiled(cache: Path | None, settings: str) -> jinja2.BytecodeCache | None:
     """
     if cache is None:
         return None
-    key = hashlib.blake2b(f"{__version__}\0{settings}".encode(), digest_size=10).hexdigest()
+    key = hashlib.blake2b(f"{GENERATOR}\0{settings}".encode(), digest_size=10).hexdigest()
     folder = cache / "templates" / key
     if folder.is_dir():
         os.utime(folder)  # in use: the last to be pruned

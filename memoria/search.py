@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, records, urls
+from . import GENERATOR, records, urls
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .indexer import (
@@ -68,7 +68,7 @@ SHARD_PAGES = 1000
 # Pagefind runs at once: each uses mostly one core, and a few hundred MB.
 _RUNS_AT_ONCE = 2
 _INTERFACE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
-_MANIFEST_VERSION = f"{__version__}/search-parts/2"
+_MANIFEST_VERSION = f"{GENERATOR}/search-parts/2"
 
 
 def index_site(

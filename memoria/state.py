@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from . import __version__
+from . import GENERATOR
 from .errors import SourceError
 from .stored import load_pickle, save_pickle
 
@@ -53,7 +53,7 @@ class BuildState:
 
 
 # Saved states of another shape (an older or newer generator) are ignored, never half-read.
-STATE_VERSION = f"{__version__}/state/" + ",".join(f.name for f in fields(BuildState))
+STATE_VERSION = f"{GENERATOR}/state/" + ",".join(f.name for f in fields(BuildState))
 
 
 def state_file(cache_dir: Path, output: Path) -> Path:

@@ -102,3 +102,25 @@ def test_a_file_added_to_the_output_is_left_there(built: Path) -> None:
     assert run_cli(built, "--no-search").code == 0
     assert (built / "output" / "CNAME").read_text(encoding="utf-8") == "archive.example.org\n"
     assert unchanged(options(built)) is not None
+
+
+def test_a_change_of_the_code_is_a_new_generator(tmp_path: Path) -> None:
+    """The state and caches are kept for GENERATOR, the version and a hash of the code: code changed
+    without a new version number (a checkout of another commit) does not reuse what older code made."""
+    import shutil
+
+    import memoria
+
+    copy = tmp_path / "memoria"
+    shutil.copytree(Path(memoria.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def generator() -> str:
+        code = "import memoria; print(memoria.GENERATOR)"
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert generator() == memoria.GENERATOR
+    with (copy / "render.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# another commit\n")
+    assert generator() != memoria.GENERATOR and generator().startswith(memoria.__version__ + "+")
