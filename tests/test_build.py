@@ -189,12 +189,26 @@ def test_check_crawls_the_rendered_site_for_broken_links(tmp_path: Path) -> None
     project = make_site(tmp_path / "site", {"content/articles/a.md": f"---\ntitle: A\ndate: 2020-01-01\n---\n{body}"})
     run = run_cli(project, "check")
     assert run.code == 1
+    # Told at the line of the file that writes them, with the page they were found on.
     assert run.error_lines == [
-        "articles/a/index.html: #missing",
-        "articles/a/index.html: /assets/scan.png",
-        "articles/a/index.html: /people/nobody/",
+        "content/articles/a.md:5: a link that leads nowhere: #missing (on articles/a/index.html)",
+        "content/articles/a.md:5: a link that leads nowhere: /assets/scan.png (on articles/a/index.html)",
+        "content/articles/a.md:5: a link that leads nowhere: /people/nobody/ (on articles/a/index.html)",
     ]
     assert not (project / "output").exists()
+    # Under a base path, the link as the text writes it is found all the same.
+    run = run_cli(project, "check", "--base-url", "https://example.org/archive/")
+    assert run.error_lines[2] == (
+        "content/articles/a.md:5: a link that leads nowhere: /archive/people/nobody/ (on articles/a/index.html)"
+    )
+    # A link the theme writes is told on the page it was found on.
+    (project / "layouts/article.html").write_text(
+        (project / "layouts/article.html").read_text(encoding="utf-8").replace(
+            "{% block main %}", '{% block main %}<a href="/theme-made/">x</a>', 1
+        ),
+        encoding="utf-8",
+    )
+    assert "articles/a/index.html: /theme-made/" in run_cli(project, "check").error_lines
 
 
 def test_compiled_templates_of_old_settings_are_pruned(tmp_path: Path) -> None:
