@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return _new(parser, args, options, new_file)
         if args.command == "check":
-            from .pipeline import check
+            from .checking import check
 
             return _check(options, check)
         if args.command == "serve":

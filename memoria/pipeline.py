@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -22,7 +21,6 @@ from .fingerprint import Memo, fingerprint
 from .images import ImageProcessor
 from .indexer import INDEX_DIR
 from .languages import language_views
-from .linkcheck import check_site
 from .markup import Renderer
 from .mdguard import Unrenderable
 from .outputdir import MARKER, MARKER_TEXT, check_target, commit_in_place, locked, new_staging, recover, swap_in
@@ -38,7 +36,7 @@ from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DI
 from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree, safe_relpath
 
-__all__ = ["Options", "Result", "Session", "build", "check", "load_archive", "load_config"]
+__all__ = ["Options", "Result", "Session", "build", "load_archive", "load_config"]
 
 
 @dataclass
@@ -489,55 +487,3 @@ def write_extras(config: SiteConfig, writer: Writer) -> None:
     writer.write(".nojekyll", b"")
     if config.cname:
         writer.write("CNAME", config.cname + "\n")
-
-
-def check(options: Options) -> tuple[Archive, Problems]:
-    """Validate everything, render the site into a temporary folder and crawl its links; keep nothing."""
-    session = Session()
-    archive, problems = load_archive(options, session)
-    if problems.failed(options.strict):
-        problems.errors += alias_errors(archive)
-        return archive, problems
-    with tempfile.TemporaryDirectory(prefix="memoria-check-") as folder:
-        site = Path(folder) / "site"
-        try:
-            build(replace(options, output=site, cache=False, quiet=True, strict=False, search=False), session)
-        except BuildError as err:
-            problems.errors += err.errors
-            return archive, problems
-        unindexed = archive.config.base_path + "pagefind/"  # check does not build the search index
-        shows = _shown_files(session.built)
-        for line in check_site(site, archive.config.base_path):
-            page, _, link = line.partition(": ")
-            if not link.startswith(unindexed):
-                problems.errors.append(_broken_link(options.project, page, link, shows, archive.config.base_path))
-    return archive, problems
-
-
-def _shown_files(built: Built | None) -> dict[str, str]:
-    """Each page's file → the content file it shows (an article's, a free page's, a person's)."""
-    found: dict[str, str] = {}
-    for output in built.outputs if built is not None else []:
-        thing = output.context.get("article") or output.context.get("page") or output.context.get("person")
-        path = getattr(thing, "path", None)
-        if isinstance(path, str) and path:
-            found.setdefault(urls.output_file(output.path), path)
-    return found
-
-
-def _broken_link(project: Path, page: str, link: str, shows: dict[str, str], base_path: str) -> SourceError:
-    """A link that leads nowhere, at the line of the content file that writes it; else on the page's file."""
-    source = shows.get(page)
-    if source is not None:
-        try:
-            text = (project / source).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
-        # As the text writes it: a Markdown link's '(/x/', an HTML attribute's '"/x/"', else anywhere.
-        written = "/" + link[len(base_path) :] if link.startswith(base_path) and base_path != "/" else link
-        for probe in (f"({written}", f'"{written}"', written):
-            at = text.find(probe)
-            if at >= 0:
-                line = text.count("\n", 0, at) + 1
-                return SourceError(source, line, f"a link that leads nowhere: {link} (on {page})")
-    return SourceError(page, 0, link)
