@@ -203,9 +203,9 @@ def test_check_crawls_the_rendered_site_for_broken_links(tmp_path: Path) -> None
     )
     # A link the theme writes is told on the page it was found on.
     (project / "layouts/article.html").write_text(
-        (project / "layouts/article.html").read_text(encoding="utf-8").replace(
-            "{% block main %}", '{% block main %}<a href="/theme-made/">x</a>', 1
-        ),
+        (project / "layouts/article.html")
+        .read_text(encoding="utf-8")
+        .replace("{% block main %}", '{% block main %}<a href="/theme-made/">x</a>', 1),
         encoding="utf-8",
     )
     assert "articles/a/index.html: /theme-made/" in run_cli(project, "check").error_lines
