@@ -18,6 +18,7 @@ from .config import SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
 from .fingerprint import Memo, fingerprint
+from .i18n import CATALOGUE_DIR, catalogue_path
 from .images import ImageProcessor
 from .indexer import INDEX_DIR
 from .languages import language_views
@@ -93,6 +94,7 @@ def load_archive(
     session = session or Session()
     problems = Problems()
     config = load_config(options, problems)
+    untranslated(options.project / LAYOUTS_DIR, config, problems)
     if inputs is None:
         inputs = list_inputs(options.project, problems)
     if options.cache and session.store is None:
@@ -123,6 +125,21 @@ def load_archive(
     asset_clashes(inputs, archive.pictures, problems)
     archive.views = language_views(archive, problems)
     return archive, problems
+
+
+def untranslated(layouts: Path, config: SiteConfig, problems: Problems) -> None:
+    """A warning for each language of the site that a theme with catalogues has none for: its pages
+    show the theme's own words (English) in that language's pages."""
+    if not (layouts / CATALOGUE_DIR).is_dir():
+        return  # a theme without catalogues writes its words in the site's language itself
+    for code in config.codes:
+        if code.split("-")[0].lower() != "en" and catalogue_path(layouts, code) is None:
+            problems.warn(
+                f"{LAYOUTS_DIR}/{CATALOGUE_DIR}/{code.replace('-', '_')}.po",
+                0,
+                f"the theme has no words in '{code}': its pages show them in English "
+                f"({LAYOUTS_DIR}/{CATALOGUE_DIR}/messages.pot lists them to translate)",
+            )
 
 
 def alias_errors(archive: Archive) -> list[SourceError]:

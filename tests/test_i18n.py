@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from memoria.i18n import LANGUAGES, catalogue_path, read_catalogue, translations
 from memoria.pages import plan_site
 from memoria.pipeline import Options, load_archive
 from memoria.render import make_environment, render
-from tests.conftest import copy_example
+from tests.conftest import copy_example, make_site, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = REPO / "layouts"
@@ -231,3 +232,22 @@ def test_the_quick_gettext_says_what_jinjas_own_says(tmp_path: Path, autoescape:
             said.append([env.from_string(source).render() for source in templates * 2])
         assert said[0] == said[1]
         assert said[0][0].startswith(first)
+
+
+def test_a_language_the_theme_has_no_words_in_is_told(tmp_path: Path) -> None:
+    """The theme's words fall back to English in a language it has no catalogue for: a warning says so
+    (none for English, none for a theme without catalogues, whose words are its own)."""
+
+    article = {"content/articles/a.md": "---\ntitle: A\ndate: 2020-01-01\n---\nText.\n"}
+    project = make_site(tmp_path / "de", article, "title: Archiv\nlanguage: de\n")
+    run = run_cli(project, "--no-search")
+    assert run.code == 0
+    assert run.error_lines == [
+        "layouts/i18n/de.po: the theme has no words in 'de': its pages show them in English "
+        "(layouts/i18n/messages.pot lists them to translate) (warning)"
+    ]
+    assert run_cli(project, "--no-search", "--strict").code == 1
+    english = make_site(tmp_path / "en", article, "title: Archive\nlanguage: en-GB\n")
+    assert run_cli(english, "--no-search").error_lines == []
+    shutil.rmtree(project / "layouts" / "i18n")
+    assert run_cli(project, "--no-search").error_lines == []
