@@ -30,10 +30,13 @@ def check(options: Options) -> tuple[Archive, Problems]:
             return archive, problems
         unindexed = archive.config.base_path + "pagefind/"  # check does not build the search index
         shows = _shown_files(session.built)
+        texts: dict[str, str] = {}  # the content files read, each once
         for line in check_site(site, archive.config.base_path):
             page, _, link = line.partition(": ")
             if not link.startswith(unindexed):
-                problems.errors.append(_broken_link(options.project, page, link, shows, archive.config.base_path))
+                problems.errors.append(
+                    _broken_link(options.project, page, link, shows, texts, archive.config.base_path)
+                )
     return archive, problems
 
 
@@ -48,14 +51,18 @@ def _shown_files(built: Built | None) -> dict[str, str]:
     return found
 
 
-def _broken_link(project: Path, page: str, link: str, shows: dict[str, str], base_path: str) -> SourceError:
+def _broken_link(
+    project: Path, page: str, link: str, shows: dict[str, str], texts: dict[str, str], base_path: str
+) -> SourceError:
     """A link that leads nowhere, at the line of the content file that writes it; else on the page's file."""
     source = shows.get(page)
     if source is not None:
-        try:
-            text = (project / source).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
+        if source not in texts:
+            try:
+                texts[source] = (project / source).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                texts[source] = ""
+        text = texts[source]
         # As the text writes it: a Markdown link's '(/x/', an HTML attribute's '"/x/"', else anywhere.
         written = "/" + link[len(base_path) :] if link.startswith(base_path) and base_path != "/" else link
         for probe in (f"({written}", f'"{written}"', written):

@@ -31,7 +31,7 @@ from .parsing import CacheKey, CacheStore, ParseCache, parse_files
 from .patch import Built, Readings, body_edits, built_file, load_built, load_readings, patch_bodies, save_built
 from .progress import Progress
 from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
-from .render import make_environment, render, render_pieces, template_error
+from .render import is_theme_error, make_environment, render, render_pieces, template_error
 from .search import index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
 from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
@@ -477,11 +477,9 @@ def render_all(
                     written.append(files[i])
                 else:
                     kept += 1
-            except OSError as err:
-                if not isinstance(err, jinja2.TemplateNotFound):  # a template that is missing is an OSError too
-                    raise
-                errors[output.template] = template_error(err, options.project)
             except Exception as err:
+                if not is_theme_error(err):
+                    raise
                 errors[output.template] = template_error(err, options.project)
         return written, kept, list(errors.values())
 

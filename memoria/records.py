@@ -10,13 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from .archive import Archive
 from .errors import BuildError, SourceError
 from .model import Article, Person
 from .parallel import map_forked, slices, workers
-from .render import make_environment, render, template_error
+from .render import is_theme_error, make_environment, render, template_error
 from .sources import LAYOUTS_DIR
 
 EVENT_TEMPLATE = "search-event.html"
@@ -79,11 +77,9 @@ def write_events(project: Path, archive: Archive, todo: list[tuple[Article, str,
             for event in article.events:
                 try:
                     page = render(env, EVENT_TEMPLATE, {"event": event, "page_url": f"{article.url}#{event.anchor}"})
-                except OSError as err:
-                    if not isinstance(err, jinja2.TemplateNotFound):  # a missing template is an OSError too
-                        raise
-                    return template_error(err, project)
                 except Exception as err:
+                    if not is_theme_error(err):
+                        raise
                     return template_error(err, project)
                 records.append((f"{article.lang}-{article.slug}-{event.number}.html", page))
             done.append((i, records))

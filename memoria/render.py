@@ -196,6 +196,12 @@ def render_pieces(env: jinja2.Environment, template: str, context: dict[str, Any
     return env.get_template(template).generate(context)
 
 
+def is_theme_error(err: Exception) -> bool:
+    """Whether an error raised while rendering is the theme's, to report, rather than the system's, to
+    raise: any but an OSError, and a missing template (Jinja's TemplateNotFound is an OSError too)."""
+    return not isinstance(err, OSError) or isinstance(err, jinja2.TemplateNotFound)
+
+
 def template_error(err: Exception, project: Path) -> SourceError:
     """A template problem as `layouts/x.html:line: message`."""
     if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
