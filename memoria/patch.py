@@ -80,7 +80,7 @@ def body_edits(
         return None
     edits: list[Edit] = []
     for rel, path in sources:
-        if since[path.as_posix()] == stamps[path.as_posix()]:
+        if since[rel] == stamps[rel]:
             continue
         old_key, old_check = readings.get(rel, (None, None))
         if old_key is None or old_check is None:

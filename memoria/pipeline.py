@@ -183,10 +183,10 @@ def build(options: Options, session: Session | None = None) -> Result:
             return unchanged_result(options, state)
         problems = Problems()
         sources = list_inputs(options.project, problems)
-        listed = [path.as_posix() for _, path in sources]
+        listed = [name for name, _ in sources]
         # The quick stamps are of the same files when there were no links or odd names to explain.
         same = quick is not None and len(quick) == len(listed) and all(path in quick for path in listed)
-        stamps = quick if quick is not None and same else stamp_files([path for _, path in sources])
+        stamps = quick if quick is not None and same else stamp_files(sources)
         key = site_key(options, stamps)
         fresh = state.index_current or not options.search
         as_left = state.site_key == key and state.inputs == stamps and same_folders(options.output, state.folders)
@@ -354,10 +354,9 @@ def _unchanged(
     if not readings:
         return {}
     found = {}
-    for rel, path in sources:
+    for rel, _ in sources:
         reading = readings.get(rel)
-        name = path.as_posix()
-        if reading is not None and since.get(name) == stamps.get(name):
+        if reading is not None and since.get(rel) == stamps.get(rel):
             found[rel] = reading[0]
     return found
 

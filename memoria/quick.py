@@ -87,7 +87,7 @@ def is_unchanged(options: Options, state: BuildState, stamps: Stamps | None = No
 
 def site_key(options: Options, stamps: Stamps) -> str:
     """The hash of what every page is made with: the theme, site.yaml, the options and the generator."""
-    return hash_files(site_files(options.project, stamps), options.key)
+    return hash_files(options.project, site_files(stamps), options.key)
 
 
 def quick_stamps(project: Path) -> Stamps | None:
@@ -97,7 +97,7 @@ def quick_stamps(project: Path) -> Stamps | None:
     None when a link or a file outside the usual needs the full walk (which explains problems).
     """
     root = project.as_posix()
-    prefix = "" if root == "." else root + "/"
+    prefix = "" if root == "." else root if root.endswith("/") else root + "/"
     stamps: Stamps = {}
     config = prefix + CONFIG_FILE
     try:
@@ -107,7 +107,7 @@ def quick_stamps(project: Path) -> Stamps | None:
     else:
         if not stat.S_ISREG(info.st_mode):
             return None
-        stamps[config] = (info.st_mtime_ns, info.st_size)
+        stamps[CONFIG_FILE] = (info.st_mtime_ns, info.st_size)
     pending = [prefix + folder for folder in (CONTENT_DIR, LAYOUTS_DIR, ASSETS_DIR) if os.path.isdir(prefix + folder)]
     while pending:
         with os.scandir(pending.pop()) as entries:
@@ -120,13 +120,10 @@ def quick_stamps(project: Path) -> Stamps | None:
                     pending.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
                     info = entry.stat(follow_symlinks=False)
-                    stamps[entry.path] = (info.st_mtime_ns, info.st_size)
+                    stamps[entry.path[len(prefix) :]] = (info.st_mtime_ns, info.st_size)
     return stamps
 
 
-def site_files(project: Path, stamps: Stamps) -> list[Path]:
+def site_files(stamps: Stamps) -> list[str]:
     """The theme's files and site.yaml, among the stamped inputs: what every page is made with."""
-    root = project.as_posix()
-    prefix = "" if root == "." else root + "/"
-    starts = (prefix + LAYOUTS_DIR + "/", prefix + CONFIG_FILE)
-    return [Path(path) for path in sorted(stamps) if path.startswith(starts)]
+    return [name for name in sorted(stamps) if name.startswith(LAYOUTS_DIR + "/") or name == CONFIG_FILE]

@@ -16,24 +16,25 @@ from .errors import SourceError
 from .stored import load_pickle, save_pickle
 
 
-def hash_files(paths: list[Path], extra: str = "") -> str:
-    """One hash of several files' names and bytes."""
+def hash_files(project: Path, names: list[str], extra: str = "") -> str:
+    """One hash of several files' names in the project and bytes."""
     digest = hashlib.blake2b(extra.encode(), digest_size=16)
-    for path in paths:
-        digest.update(f"\0{path.as_posix()}\0".encode())
-        digest.update(path.read_bytes())
+    for name in names:
+        digest.update(f"\0{name}\0".encode())
+        digest.update((project / name).read_bytes())
     return digest.hexdigest()
 
 
+# Each input, by its name in the project (the same however the project folder was named), to its stamp.
 Stamps = dict[str, tuple[int, int]]
 
 
-def stamp_files(paths: list[Path]) -> Stamps:
+def stamp_files(sources: list[tuple[str, Path]]) -> Stamps:
     """Each input's modification time and size: enough to see that nothing changed."""
     stamps = {}
-    for path in paths:
+    for name, path in sources:
         info = os.stat(path)
-        stamps[path.as_posix()] = (info.st_mtime_ns, info.st_size)
+        stamps[name] = (info.st_mtime_ns, info.st_size)
     return stamps
 
 

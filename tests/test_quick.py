@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from memoria.quick import Options, is_unchanged, last_state, unchanged
-from tests.conftest import REPO, make_site, run_cli
+from tests.conftest import REPO, make_site, run_cli, snapshot
 
 ARTICLE = "---\ntitle: One\ndate: 2020-01-01\n---\n\nText.\n"
 
@@ -102,6 +102,24 @@ def test_a_file_added_to_the_output_is_left_there(built: Path) -> None:
     assert run_cli(built, "--no-search").code == 0
     assert (built / "output" / "CNAME").read_text(encoding="utf-8") == "archive.example.org\n"
     assert unchanged(options(built)) is not None
+
+
+def test_the_project_named_another_way_is_the_same_project(built: Path) -> None:
+    """The last build's state holds each input by its name in the project: built from the project's
+    folder, from its parent, or with --project as a full path, nothing changed and nothing is rewritten."""
+    before = snapshot(built / "output")
+    for cwd, named in ((built, []), (built.parent, ["--project", built.name]), (Path("/"), ["--project", str(built)])):
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "--no-search", *named],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={**os.environ, "CI": "true"},
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "nothing changed" in proc.stdout + proc.stderr, (named, proc.stdout, proc.stderr)
+    assert snapshot(built / "output") == before
 
 
 def test_a_change_of_the_code_is_a_new_generator(tmp_path: Path) -> None:
