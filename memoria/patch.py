@@ -196,8 +196,10 @@ def _load(path: Path, key: str, stamps: Stamps, whole: bool) -> Any:
         return None
     try:
         with path.open("rb") as handle:  # anything wrong with what it holds: not read, a full build
-            version, (made_with, seen, readings) = pickle.load(handle)
-            if (version, made_with, seen) != (_version(), key, stamps):
+            if pickle.load(handle) != _version():
+                return None
+            made_with, seen, readings = pickle.load(handle)
+            if (made_with, seen) != (key, stamps):
                 return None
             return pickle.load(handle) if whole else readings
     except Exception:  # a damaged pickle can raise almost anything

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -147,3 +148,30 @@ def test_a_killed_builds_temporary_files_are_removed_by_the_next_save(tmp_path: 
     save_pickle(tmp_path / "parsed.pickle", "v", {"a": 1})
     assert load_pickle(tmp_path / "parsed.pickle", "v") == {"a": 1}
     assert not dead.exists() and running.exists() and other.exists()
+
+
+_UNPICKLED: list[str] = []
+
+
+def _note(what: str) -> None:
+    _UNPICKLED.append(what)
+
+
+class _Noted:
+    """A value that says when it is unpickled."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_note, ("read",))
+
+
+def test_a_file_kept_by_another_generator_is_not_unpickled(tmp_path: Path) -> None:
+    """Only its version is read: an older parse cache of 10,000 articles is not read whole to be thrown away."""
+    from memoria.stored import load_pickle, save_pickle
+
+    save_pickle(tmp_path / "parsed.pickle", "old", [_Noted()], [_Noted()])
+    _UNPICKLED.clear()
+    assert load_pickle(tmp_path / "parsed.pickle", "new") is None
+    assert _UNPICKLED == []
+    assert load_pickle(tmp_path / "parsed.pickle", "old") == [None] and _UNPICKLED == ["read"]
+    (tmp_path / "parsed.pickle").write_bytes(pickle.dumps(("old", {"a": 1})))  # the earlier form: a pair
+    assert load_pickle(tmp_path / "parsed.pickle", "old") is None
