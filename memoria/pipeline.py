@@ -447,25 +447,29 @@ def render_all(
 ) -> dict[str, str]:
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints.
 
-    `memo`: the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model.
+    The fingerprints are made on every core too, each worker for its slice of the pages (40,000
+    of them at 10,000 articles: 1.5 s of a rebuild on one core), with its own copy of `memo`:
+    the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model,
+    and filled in this process when the pages are too few to share out.
     """
     site_key, old = previous
     memo = {} if memo is None else memo
     files = [safe_relpath(urls.output_file(o.path)) for o in outputs]
-    prints = {o.path: fingerprint(site_key, o, memo) for o in outputs}
     targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]
     default = next(iter(envs.values()))
-    todo = [
-        i for i, o in enumerate(outputs) if old.get(o.path) != prints[o.path] or not writer.keep(files[i], targets[i])
-    ]
-    progress = Progress("rendering", len(todo), quiet=options.quiet)
+    progress = Progress("rendering", len(outputs), quiet=options.quiet)
 
-    def render_slice(indices: Sequence[int]) -> tuple[list[str], int, list[SourceError]]:
+    def render_slice(indices: Sequence[int]) -> tuple[list[str], list[str], int, list[SourceError]]:
+        prints: list[str] = []
         written: list[str] = []
         kept = 0
         errors: dict[str, SourceError] = {}  # by template: the first error of each (its other pages are not tried)
         for i in indices:
             output = outputs[i]
+            prints.append(fingerprint(site_key, output, memo))
+            if old.get(output.path) == prints[-1] and writer.keep(files[i], targets[i]):
+                kept += 1
+                continue
             if output.template in errors:
                 continue
             env = envs.get(output.lang, default)
@@ -480,19 +484,27 @@ def render_all(
                 if not is_theme_error(err):
                     raise
                 errors[output.template] = template_error(err, options.project)
-        return written, kept, list(errors.values())
+        return prints, written, kept, list(errors.values())
 
-    parts = slices(todo, workers() * 8) if len(todo) > 100 else [todo]
+    # Each data file (up to a second at 10,000 articles) in a part of its own, first: they are made
+    # beside the other parts, not after them.
+    large = [[i] for i, output in enumerate(outputs) if output.large]
+    rest = [i for i, output in enumerate(outputs) if not output.large]
+    parts = [*large, *slices(rest, workers() * 8)] if len(outputs) > 100 else [range(len(outputs))]
     results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
     progress.done()
-    errors = [error for _, _, found in results for error in found]
+    errors = [error for *_, found in results for error in found]
     if errors:
         raise BuildError(errors)
-    for written, _, _ in results:
+    for _, written, kept, _ in results:
         writer.wrote.update(written)
         writer.written += len(written)
-    writer.kept += sum(k for _, k, _ in results) + len(outputs) - len(todo)
-    return prints
+        writer.kept += kept
+    prints = [""] * len(outputs)
+    for part, (made, *_) in zip(parts, results, strict=True):
+        for i, found in zip(part, made, strict=True):
+            prints[i] = found
+    return {output.path: found for output, found in zip(outputs, prints, strict=True)}
 
 
 def write_extras(config: SiteConfig, writer: Writer) -> None:

@@ -236,3 +236,27 @@ def test_a_new_source_date_epoch_is_a_change(tmp_path: Path) -> None:
     assert b"2023-11-14T22:13:20Z" in after["people/nobody-named/feed.xml"]
     # Not a number of seconds: the epoch, not a traceback.
     assert run_cli(project, "--no-search", env={"SOURCE_DATE_EPOCH": "soon"}).code == 0
+
+
+def test_each_page_keeps_its_own_fingerprint_when_the_work_is_shared_out(tmp_path: Path) -> None:
+    """The fingerprints are made in the workers, each for its part of the pages (the data files
+    first, each on its own): the build's state holds each page's own, as one process makes them,
+    so a build with a new model (a title edited) renders again only what changed."""
+    from memoria.fingerprint import Memo, fingerprint
+    from memoria.pipeline import Options, Session, build
+    from memoria.state import load_state, state_file
+
+    many = {f"content/articles/m{n}.md": article(n % 9 + 1, "ann-smith", f"2021-0{n % 9 + 1}-02") for n in range(40)}
+    project = make_site(tmp_path / "site", {**FILES, **many}, CONFIG)
+    session = Session()
+    options = Options(project, project / "output", quiet=True, search=False)
+    for title in ("Article 3", "Article 3, again"):
+        (project / "content/articles/a3.md").write_text(
+            article(3, "ann-smith", "2020-03-01").replace("Article 3", title)
+        )
+        build(options, session)
+        built = session.built
+        assert built is not None and len(built.outputs) > 100
+        state = load_state(state_file(project / ".memoria", project / "output"))
+        memo: Memo = {}
+        assert state.pages == {output.path: fingerprint(built.key, output, memo) for output in built.outputs}
