@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -61,7 +61,12 @@ def _run(item: Any) -> Any:
 
 
 def map_forked(
-    task: Callable[[T], R], items: Sequence[T], minimum: int = 2, done: Callable[[T], None] | None = None
+    task: Callable[[T], R],
+    items: Sequence[T],
+    minimum: int = 2,
+    done: Callable[[T], None] | None = None,
+    meanwhile: Callable[[list[R]], None] | None = None,
+    held: int = 0,
 ) -> list[R]:
     """`[task(x) for x in items]`, spread over forked processes when it pays.
 
@@ -70,28 +75,48 @@ def map_forked(
     workers by pickle: pass indices, never model objects (an event pickles the whole
     archive, past the recursion limit, and the pool then waits for ever). `done` is
     called in this process with each item whose result has arrived.
+
+    `meanwhile` is called in this process with the results of every item but the last `held` once
+    they are done, while the workers go on with those (the search index made as the data files are written).
     """
     global _task
     count = workers()
-    results: list[R] = []
     if count < 2 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        for item in items:
-            results.append(task(item))
+        found: dict[int, R] = {}
+        rest = len(items) - held
+        for number in [*range(rest), -1, *range(rest, len(items))]:
+            if number < 0:
+                if meanwhile:
+                    meanwhile([found[n] for n in range(rest)])
+                continue
+            found[number] = task(items[number])
             if done:
-                done(item)
-        return results
+                done(items[number])
+        return [found[number] for number in range(len(items))]
     _task = task
     give_back_memory()
     gc.freeze()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker)
     try:
-        for item, result in zip(items, pool.map(_run, items, chunksize=1), strict=True):
-            results.append(result)
+        futures = [pool.submit(_run, item) for item in items]
+        first = futures[: len(items) - held]
+        waiting = set(first)
+        if meanwhile and not waiting:
+            meanwhile([])
+        numbers = {future: number for number, future in enumerate(futures)}
+        for future in as_completed(futures):
+            future.result()  # a worker's error is raised here
             if done:
-                done(item)  # in the parent, as each result arrives: progress stays in one place
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or an error: drop the queued work
+                done(items[numbers[future]])  # in the parent, as each result arrives: progress stays in one place
+            if meanwhile and future in waiting:
+                waiting.discard(future)
+                if not waiting:
+                    meanwhile([found.result() for found in first])
+        results = [future.result() for future in futures]
+    except BaseException as err:
+        # Ctrl-C: at once; an error: once the workers have let go of what they were writing.
+        pool.shutdown(wait=not isinstance(err, KeyboardInterrupt), cancel_futures=True)
         raise
     finally:
         _task = None

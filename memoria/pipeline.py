@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,16 +228,24 @@ def build(options: Options, session: Session | None = None) -> Result:
             if session:
                 session.environments = {(key, code): env for code, env in envs.items()}
             memo: Memo = {}
-            pages = render_all(options, envs, outputs, writer, (key, state.pages), memo)
-            copy_assets(options.project, writer, archive.pictures, problems)
-            stop_on_problems(problems, False)
-            write_extras(archive.config, writer)
-            if options.search:
-                manifest = search_manifest(state_path) if options.cache else None
-                stale = not state.index_current
-                index_site(options.project, archive, writer, state.files, options.quiet, stale, outputs, manifest)
-            elif not in_place:
-                keep_index(writer, state.files)
+
+            def rest() -> None:
+                """The site's other files, and its search index (made as the workers write the data files)."""
+                copy_assets(options.project, writer, archive.pictures, problems)
+                stop_on_problems(problems, False)
+                write_extras(archive.config, writer)
+                if options.search:
+                    manifest = search_manifest(state_path) if options.cache else None
+                    stale = not state.index_current
+                    index_site(options.project, archive, writer, state.files, options.quiet, stale, outputs, manifest)
+                elif not in_place:
+                    keep_index(writer, state.files)
+
+            pages = render_all(
+                options, envs, outputs, writer, (key, state.pages), memo, rest if options.search else None
+            )
+            if not options.search:
+                rest()
         except BaseException:
             remove_tree(staging)
             raise
@@ -304,9 +312,10 @@ def patch_build(
     try:
         writer = Writer(staging, options.output, in_place=True)
         writer.intact = intact
-        prints = render_all(options, envs, outputs, writer, (key, state.pages), built.memo)
-        if options.search:
-            # The index is made from the whole site: every other file of the last build stays as it is.
+
+        def search() -> None:
+            """The index, made from the whole site (as the workers write the data files): every other
+            file of the last build stays as it is."""
             index = INDEX_DIR + "/"
             writer.carry(
                 (rel for rel in state.files if rel not in writer.targets and not rel.startswith(index)), "kept"
@@ -316,6 +325,10 @@ def patch_build(
             index_site(
                 options.project, built.archive, writer, state.files, options.quiet, stale, built.outputs, manifest
             )
+
+        prints = render_all(
+            options, envs, outputs, writer, (key, state.pages), built.memo, search if options.search else None
+        )
     except BaseException:
         session.built = None  # patched, but not written: the next build starts anew
         remove_tree(staging)
@@ -444,8 +457,12 @@ def render_all(
     writer: Writer,
     previous: tuple[str, dict[str, str]],
     memo: Memo | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """Render, on every core, each page whose fingerprint changed; link the others. Returns the fingerprints.
+
+    `meanwhile` is called here once the pages are done, while the workers go on with the data files
+    (up to a second each at 10,000 articles): the search index is made from the pages meanwhile.
 
     The fingerprints are made on every core too, each worker for its slice of the pages (40,000
     of them at 10,000 articles: 1.5 s of a rebuild on one core), with its own copy of `memo`:
@@ -486,20 +503,38 @@ def render_all(
                 errors[output.template] = template_error(err, options.project)
         return prints, written, kept, list(errors.values())
 
-    # Each data file (up to a second at 10,000 articles) in a part of its own, first: they are made
-    # beside the other parts, not after them.
-    large = [[i] for i, output in enumerate(outputs) if output.large]
+    # Each data file in a part of its own: first, made beside the pages; or last, beside `meanwhile`.
+    large: list[Sequence[int]] = [[i] for i, output in enumerate(outputs) if output.large]
     rest = [i for i, output in enumerate(outputs) if not output.large]
-    parts = [*large, *slices(rest, workers() * 8)] if len(outputs) > 100 else [range(len(outputs))]
-    results = map_forked(render_slice, parts, done=lambda part: progress.step(len(part)))
+    pages = slices(rest, workers() * 8) if len(rest) > 100 else [rest] if rest else []
+    parts = [*pages, *large] if meanwhile else [*large, *pages]
+    held = len(large) if meanwhile else 0
+
+    Done = tuple[list[str], list[str], int, list[SourceError]]
+    told = 0  # parts whose pages the writer knows of
+
+    def tell(done: Sequence[Done]) -> None:
+        for _, written, kept, _ in done:
+            writer.wrote.update(written)
+            writer.written += len(written)
+            writer.kept += kept
+
+    def then(done: list[Done]) -> None:
+        """The pages are done: the writer is told what they wrote (the search index reads them), and `meanwhile` runs."""
+        nonlocal told
+        progress.done()
+        if meanwhile and not any(errors for *_, errors in done):  # else the build stops once all are told
+            tell(done)
+            told = len(done)
+            meanwhile()
+
+    step = lambda part: progress.step(len(part))  # noqa: E731
+    results = map_forked(render_slice, parts, done=step, meanwhile=then if meanwhile else None, held=held)
     progress.done()
     errors = [error for *_, found in results for error in found]
     if errors:
         raise BuildError(errors)
-    for _, written, kept, _ in results:
-        writer.wrote.update(written)
-        writer.written += len(written)
-        writer.kept += kept
+    tell(results[told:])
     prints = [""] * len(outputs)
     for part, (made, *_) in zip(parts, results, strict=True):
         for i, found in zip(part, made, strict=True):

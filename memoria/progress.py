@@ -26,7 +26,8 @@ class Progress:
             sys.stderr.flush()
 
     def done(self) -> None:
-        """Clear the line."""
+        """Clear the line (and say no more)."""
         if self.active:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+            self.active = False
