@@ -241,10 +241,11 @@ def build(options: Options, session: Session | None = None) -> Result:
                 elif not in_place:
                     keep_index(writer, state.files)
 
-            pages = render_all(
-                options, envs, outputs, writer, (key, state.pages), memo, rest if options.search else None
-            )
-            if not options.search:
+            # In a rebuild, most of the index is kept: it is made as the workers write the data files. A new
+            # site's index is made part by part two at a time, which keeps both cores busy on its own.
+            overlap = options.search and writer.in_place
+            pages = render_all(options, envs, outputs, writer, (key, state.pages), memo, rest if overlap else None)
+            if not overlap:
                 rest()
         except BaseException:
             remove_tree(staging)
