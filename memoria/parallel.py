@@ -114,9 +114,11 @@ def map_forked(
                 if not waiting:
                     meanwhile([found.result() for found in first])
         results = [future.result() for future in futures]
-    except BaseException as err:
-        # Ctrl-C: at once; an error: once the workers have let go of what they were writing.
-        pool.shutdown(wait=not isinstance(err, KeyboardInterrupt), cancel_futures=True)
+    except BaseException:
+        # An error or Ctrl-C: the queued work is dropped, and what the workers are writing is finished
+        # before the caller removes the folder they write in (a data file, written beside the search
+        # index, takes a second at 10,000 articles: a build started then would find it written into).
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         _task = None
