@@ -82,17 +82,17 @@ def map_forked(
     global _task
     count = workers()
     if count < 2 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        found: dict[int, R] = {}
-        rest = len(items) - held
-        for number in [*range(rest), -1, *range(rest, len(items))]:
-            if number < 0:
-                if meanwhile:
-                    meanwhile([found[n] for n in range(rest)])
-                continue
-            found[number] = task(items[number])
+
+        def run(item: T) -> R:
+            result = task(item)
             if done:
-                done(items[number])
-        return [found[number] for number in range(len(items))]
+                done(item)
+            return result
+
+        first = [run(item) for item in items[: len(items) - held]]
+        if meanwhile:
+            meanwhile(first)
+        return first + [run(item) for item in items[len(items) - held :]]
     _task = task
     give_back_memory()
     gc.freeze()
@@ -100,8 +100,8 @@ def map_forked(
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker)
     try:
         futures = [pool.submit(_run, item) for item in items]
-        first = futures[: len(items) - held]
-        waiting = set(first)
+        awaited = futures[: len(items) - held]
+        waiting = set(awaited)
         if meanwhile and not waiting:
             meanwhile([])
         numbers = {future: number for number, future in enumerate(futures)}
@@ -112,7 +112,7 @@ def map_forked(
             if meanwhile and future in waiting:
                 waiting.discard(future)
                 if not waiting:
-                    meanwhile([found.result() for found in first])
+                    meanwhile([found.result() for found in awaited])
         results = [future.result() for future in futures]
     except BaseException:
         # An error or Ctrl-C: the queued work is dropped, and what the workers are writing is finished

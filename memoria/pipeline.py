@@ -230,7 +230,7 @@ def build(options: Options, session: Session | None = None) -> Result:
             memo: Memo = {}
 
             def rest() -> None:
-                """The site's other files, and its search index (made as the workers write the data files)."""
+                """The site's other files, and its search index (in a rebuild, while the workers write the data files)."""
                 copy_assets(options.project, writer, archive.pictures, problems)
                 stop_on_problems(problems, False)
                 write_extras(archive.config, writer)
@@ -467,8 +467,8 @@ def render_all(
 
     The fingerprints are made on every core too, each worker for its slice of the pages (40,000
     of them at 10,000 articles: 1.5 s of a rebuild on one core), with its own copy of `memo`:
-    the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model,
-    and filled in this process when the pages are too few to share out.
+    the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model
+    (filled in this process only when nothing is shared out: one core, or one part of few pages).
     """
     site_key, old = previous
     memo = {} if memo is None else memo
@@ -476,8 +476,9 @@ def render_all(
     targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]
     default = next(iter(envs.values()))
     progress = Progress("rendering", len(outputs), quiet=options.quiet)
+    Done = tuple[list[str], list[str], int, list[SourceError]]  # a part's fingerprints, files written, kept, errors
 
-    def render_slice(indices: Sequence[int]) -> tuple[list[str], list[str], int, list[SourceError]]:
+    def render_slice(indices: Sequence[int]) -> Done:
         prints: list[str] = []
         written: list[str] = []
         kept = 0
@@ -510,8 +511,6 @@ def render_all(
     pages = slices(rest, workers() * 8) if len(rest) > 100 else [rest] if rest else []
     parts = [*pages, *large] if meanwhile else [*large, *pages]
     held = len(large) if meanwhile else 0
-
-    Done = tuple[list[str], list[str], int, list[SourceError]]
     told = 0  # parts whose pages the writer knows of
 
     def tell(done: Sequence[Done]) -> None:
