@@ -69,6 +69,7 @@ SHARD_PAGES = 1000
 _RUNS_AT_ONCE = 2
 _INTERFACE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
 _MANIFEST_VERSION = f"{GENERATOR}/search-parts/2"
+_PAGEFIND_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")  # the names of the index's files and folders
 
 
 def index_site(
@@ -405,8 +406,29 @@ def _pages_changed(writer: Writer, pages: list[str], previous: Sequence[str]) ->
 
 
 def keep_index(writer: Writer, previous: Sequence[str]) -> bool:
-    """Carry the previous index over unchanged (the dev server does not re-index on every save)."""
-    return _keep_index(writer, previous)
+    """Carry the previous index over unchanged (--no-search; the dev server does not re-index on every save).
+
+    With no record of the last build's files (it kept no state: --no-cache, or .memoria/ removed), the
+    index found in the output folder is the one kept.
+    """
+    return _keep_files(writer, [rel for rel in previous if rel.startswith(INDEX_DIR + "/")] or _found_index(writer))
+
+
+def _found_index(writer: Writer) -> list[str]:
+    """The files under the previous output's index folder, by their paths in the site; none when any of
+    them is not what Pagefind writes (a link, an odd name): that index is not kept."""
+    if writer.previous is None:
+        return []
+    root = os.fspath(writer.previous)
+    found = []
+    for folder, folders, files in os.walk(f"{root}/{INDEX_DIR}"):  # links to folders are listed as files
+        for name in files + folders:
+            path = f"{folder}/{name}"
+            if not _PAGEFIND_NAME.fullmatch(name) or os.path.islink(path):
+                return []
+            if name in files:
+                found.append(os.path.relpath(path, root).replace(os.sep, "/"))
+    return sorted(found)
 
 
 def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:

@@ -219,6 +219,41 @@ def test_no_search_flag_keeps_the_index_until_a_build_without_it(tmp_path: Path)
     assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean
 
 
+def test_no_search_flag_keeps_an_index_the_state_has_no_record_of(tmp_path: Path) -> None:
+    """After a build that kept no state (--no-cache), --no-search keeps the index found in the output,
+    but not as current: the next build without the flag makes it anew, as a clean build would."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project, "--no-cache").code == 0
+    index = {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()}
+    assert index
+    assert run_cli(project, "--no-search").code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()} == index
+    CHANGES["article body"](project)
+    assert run_cli(project, "--no-cache", "--no-search").code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output/pagefind").items()} == index
+    assert run_cli(project, "--no-search").code == 0
+    run = run_cli(project)
+    assert run.code == 0 and "nothing changed" not in run.out
+    built = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+    assert built == clean_build_of(project, tmp_path)
+    assert {rel: data for rel, data in built.items() if rel.startswith("pagefind/")} != {
+        f"pagefind/{rel}": data for rel, data in index.items()
+    }
+
+
+def test_an_index_with_a_file_pagefind_does_not_write_is_not_kept(tmp_path: Path) -> None:
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project, "--no-cache").code == 0
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not the site's", encoding="utf-8")
+    (project / "output/pagefind/fragment/secret.txt").symlink_to(outside)
+    assert run_cli(project, "--no-search").code == 0
+    assert not (project / "output/pagefind").exists()
+    assert outside.read_text(encoding="utf-8") == "not the site's"
+    assert run_cli(project).code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
+
+
 def test_a_new_source_date_epoch_is_a_change(tmp_path: Path) -> None:
     """SOURCE_DATE_EPOCH dates a feed with no entries (a person no article names): the build that sees
     another value makes the site anew, as a clean build with it would."""
