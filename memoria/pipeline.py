@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from . import urls
-from .archive import Archive, build_archive
+from .archive import Archive, build_archive, undo_links
 from .assets import asset_clashes, copy_assets
 from .config import SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
@@ -198,6 +198,8 @@ def build(options: Options, session: Session | None = None) -> Result:
             if patched is not None:
                 return patched
         if session is not None:
+            if session.built is not None:
+                undo_links(session.built.archive)
             session.built = None
         walked = problems
         readings = last[1]

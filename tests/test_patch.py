@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,42 @@ def test_a_build_without_the_cache_forgets_what_earlier_builds_kept(tmp_path: Pa
     path.write_text(original)
     cli_build(project)
     assert contents(project / "output") == clean_build(project)
+
+
+@pytest.mark.parametrize("site", ["example", "small"])
+def test_a_model_replaced_by_a_full_build_is_freed_before_the_new_one_is_made(
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its articles, events and people refer to one another: unlinked (archive.undo_links), they go as the
+    full build starts, with the cyclic collector paused, and the session's next builds are still right."""
+    import gc
+    import weakref
+
+    project = copy_example(tmp_path / "site") if site == "example" else make_site(tmp_path / "site", FILES, CONFIG)
+    session = Session()
+    server_build(project, session)
+    assert session.built is not None
+    old = session.built.archive
+    held = [weakref.ref(thing) for thing in [*old.articles, *old.people, *(e for a in old.articles for e in a.events)]]
+    assert any(article.events for article in old.articles) and any(person.mentions for person in old.people)
+    del old
+    alive_at_load: list[int] = []
+    load = pipeline.load_archive
+
+    def counted(options: Options, *args: Any, **kwargs: Any) -> Any:
+        if options.cache:  # the session's build, not the clean one
+            alive_at_load.append(sum(ref() is not None for ref in held))
+        return load(options, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_archive", counted)
+    article = sorted((project / "content/articles").rglob("*.md"))[0]
+    for n in range(2):
+        text = re.sub(r'^title: ("?)', rf"title: \g<1>T{n} ", article.read_text(encoding="utf-8"), count=1, flags=re.M)
+        article.write_text(text, encoding="utf-8")
+        gc.disable()
+        try:
+            server_build(project, session)
+        finally:
+            gc.enable()
+        assert contents(project / "output") == clean_build(project)
+    assert alive_at_load == [0, 0]
