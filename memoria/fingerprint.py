@@ -81,3 +81,35 @@ def fingerprint(site_key: str, output: Output, memo: Memo | None = None) -> str:
     """The hash of everything one output is made from (`memo` shares work between outputs of one build)."""
     described = repr((site_key, output.path, output.lang, output.template, signature(output.context, memo)))
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+
+
+# The objects whose hashes outlive a build (kept with the model for the next one): not a page's pager.
+_KEPT = frozenset({Article, Person, Page, Term, Entry})
+
+
+def held_objects(value: Any, found: list[Any] | None = None) -> list[Any]:
+    """The model objects a context holds (in its lists, tuples and dicts), in an order that is the same
+    in every process forked from the one that made it: those `signature` gives a hash in the memo."""
+    found = [] if found is None else found
+    kind = type(value)
+    if kind in _KEPT:
+        found.append(value)
+    elif kind is list or kind is tuple:
+        for item in value:
+            held_objects(item, found)
+    elif kind is dict:
+        for item in value.values():
+            held_objects(item, found)
+    return found
+
+
+def hashes_of(context: dict[str, Any], memo: Memo) -> list[str]:
+    """In a worker, after a context's fingerprint: the hashes of the objects it holds (held_objects)."""
+    return [memo[id(value)][1] for value in held_objects(context)]
+
+
+def remember(context: dict[str, Any], hashes: list[str], memo: Memo) -> None:
+    """In the process that forked the worker: its hashes (hashes_of) put in this memo, so that a later
+    build on the same model (a body edit) makes only those of what changed."""
+    for value, digest in zip(held_objects(context), hashes, strict=True):
+        memo.setdefault(id(value), (value, digest))

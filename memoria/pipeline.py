@@ -17,7 +17,7 @@ from .assets import asset_clashes, copy_assets
 from .config import SiteConfig, parse_config
 from .errors import BuildError, Problems, SourceError
 from .figures import attach_pictures
-from .fingerprint import Memo, fingerprint
+from .fingerprint import Memo, fingerprint, hashes_of, remember
 from .i18n import CATALOGUE_DIR, catalogue_path
 from .images import ImageProcessor
 from .indexer import INDEX_DIR
@@ -472,8 +472,9 @@ def render_all(
 
     The fingerprints are made on every core too, each worker for its slice of the pages (40,000
     of them at 10,000 articles: 1.5 s of a rebuild on one core), with its own copy of `memo`:
-    the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model
-    (filled in this process only when nothing is shared out: one core, or one part of few pages).
+    the model objects' hashes (fingerprint.signature), kept from an earlier call on the same model.
+    A data file's context holds every article and person: the worker that renders it sends their
+    hashes back, and they are put in `memo` here, for the next build on this model to start from.
     """
     site_key, old = previous
     memo = {} if memo is None else memo
@@ -481,16 +482,20 @@ def render_all(
     targets = [writer.claim(rel, o.template) for rel, o in zip(files, outputs, strict=True)]
     default = next(iter(envs.values()))
     progress = Progress("rendering", len(outputs), quiet=options.quiet)
-    Done = tuple[list[str], list[str], int, list[SourceError]]  # a part's fingerprints, files written, kept, errors
+    # A part's fingerprints, files written, files kept, errors, and the hashes its data files' contexts hold.
+    Done = tuple[list[str], list[str], int, list[SourceError], dict[int, list[str]]]
 
     def render_slice(indices: Sequence[int]) -> Done:
         prints: list[str] = []
         written: list[str] = []
         kept = 0
         errors: dict[str, SourceError] = {}  # by template: the first error of each (its other pages are not tried)
+        hashes: dict[int, list[str]] = {}
         for i in indices:
             output = outputs[i]
             prints.append(fingerprint(site_key, output, memo))
+            if output.large:
+                hashes[i] = hashes_of(output.context, memo)
             if old.get(output.path) == prints[-1] and writer.keep(files[i], targets[i]):
                 kept += 1
                 continue
@@ -508,7 +513,7 @@ def render_all(
                 if not is_theme_error(err):
                     raise
                 errors[output.template] = template_error(err, options.project)
-        return prints, written, kept, list(errors.values())
+        return prints, written, kept, list(errors.values()), hashes
 
     # Each data file in a part of its own: first, made beside the pages; or last, beside `meanwhile`.
     large: list[Sequence[int]] = [[i] for i, output in enumerate(outputs) if output.large]
@@ -519,7 +524,7 @@ def render_all(
     told = 0  # parts whose pages the writer knows of
 
     def tell(done: Sequence[Done]) -> None:
-        for _, written, kept, _ in done:
+        for _, written, kept, *_ in done:
             writer.wrote.update(written)
             writer.written += len(written)
             writer.kept += kept
@@ -528,7 +533,7 @@ def render_all(
         """The pages are done: the writer is told what they wrote (the search index reads them), and `meanwhile` runs."""
         nonlocal told
         progress.done()
-        if meanwhile and not any(errors for *_, errors in done):  # else the build stops once all are told
+        if meanwhile and not any(errors for *_, errors, _ in done):  # else the build stops once all are told
             tell(done)
             told = len(done)
             meanwhile()
@@ -536,14 +541,16 @@ def render_all(
     step = lambda part: progress.step(len(part))  # noqa: E731
     results = map_forked(render_slice, parts, done=step, meanwhile=then if meanwhile else None, held=held)
     progress.done()
-    errors = [error for *_, found in results for error in found]
+    errors = [error for *_, found, _ in results for error in found]
     if errors:
         raise BuildError(errors)
     tell(results[told:])
     prints = [""] * len(outputs)
-    for part, (made, *_) in zip(parts, results, strict=True):
+    for part, (made, *_, hashes) in zip(parts, results, strict=True):
         for i, found in zip(part, made, strict=True):
             prints[i] = found
+        for i, known in hashes.items():
+            remember(outputs[i].context, known, memo)
     return {output.path: found for output, found in zip(outputs, prints, strict=True)}
 
 

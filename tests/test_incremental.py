@@ -273,6 +273,46 @@ def test_a_new_source_date_epoch_is_a_change(tmp_path: Path) -> None:
     assert run_cli(project, "--no-search", env={"SOURCE_DATE_EPOCH": "soon"}).code == 0
 
 
+def test_the_hashes_made_in_the_workers_are_kept_with_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data files' workers send back the hashes of every article and person (fingerprint.remember):
+    the kept model holds them as this process would make them, and a body edit then makes only the
+    edited article's again (its data files' fingerprints no longer hash the whole archive)."""
+    from memoria import fingerprint as prints
+    from memoria import parallel, pipeline
+    from memoria.model import Article
+    from memoria.pipeline import Options, Session, build
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(pipeline, "workers", lambda: 2)
+    many = {f"content/articles/m{n}.md": article(n % 9 + 1, "ann-smith", f"2021-0{n % 9 + 1}-02") for n in range(40)}
+    project = make_site(tmp_path / "site", {**FILES, **many}, CONFIG)
+    session = Session()
+    build(Options(project, project / "output", quiet=True, search=False), session)
+    built = session.built
+    assert built is not None
+    kept = {id(value): digest for value, digest in built.memo.values()}
+    model = [*built.archive.articles, *built.archive.people]
+    assert all(id(thing) in kept for thing in model)
+    assert {id(thing): prints.signature(thing, {}) for thing in model} == {
+        id(thing): kept[id(thing)] for thing in model
+    }
+    for value, digest in built.memo.values():
+        assert prints.signature(value, {}) == digest
+
+    described: list[str] = []
+    describe = prints._DESCRIBE[Article]
+    monkeypatch.setitem(prints._DESCRIBE, Article, lambda a: described.append(a.path) or describe(a))
+    edited = project / "content/articles/a3.md"
+    edited.write_text(edited.read_text() + "More of it.\n")
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # the hashes made in this process, to be counted
+    build(Options(project, project / "output", quiet=True, search=False), session)
+    assert described and set(described) == {"content/articles/a3.md"}
+    built_files = {rel: data for rel, (data, _) in snapshot(project / "output").items()}
+    assert built_files == clean_build_of(project, tmp_path, "--no-search")
+
+
 def test_each_page_keeps_its_own_fingerprint_when_the_work_is_shared_out(tmp_path: Path) -> None:
     """The fingerprints are made in the workers, each for its part of the pages (the data files
     first, each on its own): the build's state holds each page's own, as one process makes them,
