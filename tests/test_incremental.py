@@ -280,12 +280,12 @@ def test_the_hashes_made_in_the_workers_are_kept_with_the_model(
     the kept model holds them as this process would make them, and a body edit then makes only the
     edited article's again (its data files' fingerprints no longer hash the whole archive)."""
     from memoria import fingerprint as prints
-    from memoria import parallel, pipeline
+    from memoria import parallel, rendering
     from memoria.model import Article
     from memoria.pipeline import Options, Session, build
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(pipeline, "workers", lambda: 2)
+    monkeypatch.setattr(rendering, "workers", lambda: 2)
     many = {f"content/articles/m{n}.md": article(n % 9 + 1, "ann-smith", f"2021-0{n % 9 + 1}-02") for n in range(40)}
     project = make_site(tmp_path / "site", {**FILES, **many}, CONFIG)
     session = Session()
