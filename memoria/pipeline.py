@@ -31,7 +31,7 @@ from .patch import Built, Readings, body_edits, built_file, load_built, load_rea
 from .quick import Options, is_unchanged, last_state, quick_stamps, replayed, site_key
 from .render import make_environment
 from .rendering import render_all, write_extras
-from .search import index_site, keep_index
+from .search import carried_index, index_files, index_site, keep_index
 from .sources import ASSETS_DIR, CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, refused_link, walk_files
 from .state import BuildState, Stamps, forget_state, same_folders, save_state, stamp_files, state_file
 from .writer import Writer, remove_tree
@@ -252,7 +252,7 @@ def build(options: Options, session: Session | None = None) -> Result:
             remove_tree(staging)
             raise
         # Updating in place without re-indexing leaves the search index where it is, unclaimed.
-        carried = [] if options.search or not in_place else [f for f in state.files if f.startswith(INDEX_DIR + "/")]
+        carried = [] if options.search or not in_place else carried_index(writer, state.files)
         gone = sorted(set(state.files) - set(writer.targets) - set(carried))
         if in_place:
             commit_in_place(options.output, staging, writer.changes(), gone)
@@ -338,10 +338,13 @@ def patch_build(
         session.built = None  # patched, but not written: the next build starts anew
         remove_tree(staging)
         raise
-    gone = sorted(set(state.files) - set(writer.targets)) if options.search else []
+    if options.search:
+        gone, files = sorted(set(state.files) - set(writer.targets)), writer.paths()
+    else:  # the index stays as it was, if it is all there still; else what is left of it goes (made again later)
+        dropped = set() if carried_index(writer, state.files) else set(index_files(state.files))
+        gone, files = sorted(dropped), [rel for rel in state.files if rel not in dropped]
     commit_in_place(options.output, staging, writer.changes(), gone)
-    current = options.search or (state.index_current and writer.written == 0)
-    files = writer.paths() if options.search else state.files
+    current = options.search or (state.index_current and writer.written == 0 and not gone)
     pages = {**state.pages, **prints}
     save_state(state_path, BuildState(key, stamps, pages, state.warnings, files, current), options.output)
     save_built(built_file(state_path), built)

@@ -30,9 +30,10 @@ import hashlib
 import math
 import os
 import re
+import stat
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -411,42 +412,74 @@ def keep_index(writer: Writer, previous: Sequence[str]) -> bool:
     With no record of the last build's files (it kept no state: --no-cache, or .memoria/ removed), the
     index found in the output folder is the one kept.
     """
-    return _keep_files(writer, [rel for rel in previous if rel.startswith(INDEX_DIR + "/")] or _found_index(writer))
+    return _keep_files(writer, index_files(previous) or _found_index(writer))
+
+
+def index_files(previous: Sequence[str]) -> list[str]:
+    """The files of the search index among a build's files."""
+    return [rel for rel in previous if rel.startswith(INDEX_DIR + "/")]
+
+
+def carried_index(writer: Writer, previous: Sequence[str]) -> list[str]:
+    """The previous build's index files, to leave in place (an in-place build without search): none
+    unless every one is still there (an index removed by hand is not recorded as kept)."""
+    old = index_files(previous)
+    return old if _all_there(writer, old) else []
 
 
 def _found_index(writer: Writer) -> list[str]:
     """The files under the previous output's index folder, by their paths in the site; none when any of
-    them is not what Pagefind writes (a link, an odd name): that index is not kept."""
+    them is not what Pagefind writes (a link, an odd name, a folder that cannot be read): that index is
+    not kept."""
     if writer.previous is None:
         return []
     root = os.fspath(writer.previous)
+    top = f"{root}/{INDEX_DIR}"
+    if not _is(top, stat.S_ISDIR):
+        return []
     found = []
-    for folder, folders, files in os.walk(f"{root}/{INDEX_DIR}"):  # links to folders are listed as files
+    unread: list[OSError] = []
+    for folder, folders, files in os.walk(top, onerror=unread.append):  # links to folders are listed as files
         for name in files + folders:
             path = f"{folder}/{name}"
             if not _PAGEFIND_NAME.fullmatch(name) or os.path.islink(path):
                 return []
             if name in files:
                 found.append(os.path.relpath(path, root).replace(os.sep, "/"))
-    return sorted(found)
+    return [] if unread else sorted(found)
+
+
+def _is(path: str, kind: Callable[[int], bool]) -> bool:
+    """Whether `path` itself (not what a link at it leads to) is of a kind (stat.S_ISREG, S_ISDIR)."""
+    try:
+        return kind(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _all_there(writer: Writer, old: list[str]) -> bool:
+    """Whether each of the previous build's files is still there, a file (not a link)."""
+    previous = os.fspath(writer.previous) if writer.previous is not None else ""
+    intact = writer.intact
+    return bool(old and previous) and all(rel in intact or _is(f"{previous}/{rel}", stat.S_ISREG) for rel in old)
 
 
 def _keep_index(writer: Writer, previous: Sequence[str]) -> bool:
     """Keep the previous build's index as it is; False (and nothing claimed) when it is not all there."""
-    return _keep_files(writer, [rel for rel in previous if rel.startswith(INDEX_DIR + "/")])
+    return _keep_files(writer, index_files(previous))
 
 
 def _keep_files(writer: Writer, old: list[str]) -> bool:
     """Keep files of the previous build as they are; False (and nothing claimed) when they are not all there."""
-    previous = os.fspath(writer.previous) if writer.previous is not None else ""
-    intact = writer.intact
-    if not old or not previous or not all(rel in intact or os.path.isfile(f"{previous}/{rel}") for rel in old):
+    if not _all_there(writer, old):
         return False
     if writer.in_place:  # left where they are: claimed as a whole (25,000 files at 10,000 articles)
         writer.carry(old, "pagefind")
     else:
         for rel in old:
-            writer.keep(rel, writer.claim(rel, "pagefind"))
+            target = writer.claim(rel, "pagefind")
+            if not writer.keep(rel, target):  # a link refused (another owner, file system): a copy
+                writer.put(rel, target, _read(f"{writer.previous}/{rel}"))
     writer.kept += len(old)
     return True
 

@@ -254,6 +254,32 @@ def test_an_index_with_a_file_pagefind_does_not_write_is_not_kept(tmp_path: Path
     assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
 
 
+def test_an_index_linked_from_elsewhere_is_not_kept(tmp_path: Path) -> None:
+    """The index folder itself a link (to files Pagefind would name so): nothing of it comes into the site."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project, "--no-cache").code == 0
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(project / "output/pagefind", elsewhere)
+    (elsewhere / "id_rsa").write_text("a key\n", encoding="utf-8")
+    (project / "output/pagefind").symlink_to(elsewhere, target_is_directory=True)
+    assert run_cli(project, "--no-search").code == 0
+    assert not (project / "output/pagefind").exists()
+    assert (elsewhere / "id_rsa").read_text(encoding="utf-8") == "a key\n"
+    assert run_cli(project).code == 0
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
+
+
+def test_an_index_removed_by_hand_is_not_recorded_as_kept(tmp_path: Path) -> None:
+    """Removed, then a build without search in place: the next build with search makes it again."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    assert run_cli(project).code == 0
+    shutil.rmtree(project / "output/pagefind")
+    assert run_cli(project, "--no-search").code == 0
+    run = run_cli(project)
+    assert run.code == 0 and "nothing changed" not in run.out
+    assert {rel: data for rel, (data, _) in snapshot(project / "output").items()} == clean_build_of(project, tmp_path)
+
+
 def test_a_new_source_date_epoch_is_a_change(tmp_path: Path) -> None:
     """SOURCE_DATE_EPOCH dates a feed with no entries (a person no article names): the build that sees
     another value makes the site anew, as a clean build with it would."""
