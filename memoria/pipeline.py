@@ -42,12 +42,39 @@ __all__ = ["Options", "Result", "Session", "build", "load_archive", "load_config
 @dataclass
 class Session:
     """What one process keeps between builds (the dev server): parsed files by content, the
-    compiled templates, and the last good build's model (to patch after a body edit)."""
+    compiled templates, and the last good build's model (to patch after a body edit).
+
+    `defer`: the model is kept on disk for a later command-line build only when `save_model` is
+    called (by the dev server once it is idle, and as it stops), not after every build: the
+    writer, a forked process that pickles the whole model (a second of a core at 10,000 articles),
+    slowed down the build of the next save when saves came in quick succession.
+    """
 
     parsed: ParseCache = field(default_factory=dict)
     store: CacheStore | None = None
     environments: dict[tuple[str, str], jinja2.Environment] = field(default_factory=dict)
     built: Built | None = None
+    defer: bool = False
+    unsaved: tuple[Path, Built] | None = None  # with `defer`: the model to keep, and where
+
+    def save_model(self) -> None:
+        """Keep on disk the model a deferring session holds back (patch.save_built), if any."""
+        if self.unsaved is not None:
+            path, built = self.unsaved
+            self.unsaved = None
+            save_built(path, built)
+
+    def drop_model(self) -> None:
+        """The model is no longer good to patch (replaced, or patched but not written): nor to keep."""
+        self.built = self.unsaved = None
+
+
+def keep_model(session: Session | None, path: Path, built: Built) -> None:
+    """Keep the model of a build on disk for the next one: now, or when a deferring session says."""
+    if session is not None and session.defer:
+        session.unsaved = (path, built)
+    else:
+        save_built(path, built)
 
 
 @dataclass
@@ -199,7 +226,7 @@ def build(options: Options, session: Session | None = None) -> Result:
         if session is not None:
             if session.built is not None:
                 undo_links(session.built.archive)
-            session.built = None
+            session.drop_model()
         walked = problems
         readings = last[1]
         del last  # the last model, which a full build makes anew: not held meanwhile
@@ -280,7 +307,7 @@ def build(options: Options, session: Session | None = None) -> Result:
     if options.cache:
         # What the model's writer (a copy of this process) need not hold: it writes only the model.
         del outputs, memo, pages, writer, envs, state, sources, stamps
-        save_built(built_file(state_path), built)
+        keep_model(session, built_file(state_path), built)
     return result
 
 
@@ -335,7 +362,7 @@ def patch_build(
             options, envs, outputs, writer, (key, state.pages), built.memo, search if options.search else None
         )
     except BaseException:
-        session.built = None  # patched, but not written: the next build starts anew
+        session.drop_model()  # patched, but not written: the next build starts anew
         remove_tree(staging)
         raise
     if options.search:
@@ -347,7 +374,7 @@ def patch_build(
     current = options.search or (state.index_current and writer.written == 0 and not gone)
     pages = {**state.pages, **prints}
     save_state(state_path, BuildState(key, stamps, pages, state.warnings, files, current), options.output)
-    save_built(built_file(state_path), built)
+    keep_model(session, built_file(state_path), built)
     if session.store:
         session.store.save(session.parsed)
     result = Result(config, built.archive, state.warnings, len(built.outputs), writer.written, 0)

@@ -30,6 +30,7 @@ from .watch import Inotify
 WATCHED = ("site.yaml", "content", "layouts", "assets")
 POLL_SECONDS = 0.2
 SETTLE_SECONDS = 0.01
+IDLE_SECONDS = 2.0  # after a build: the model is then kept on disk for the next command-line build
 NOT_FOUND = b"<!doctype html><html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>"
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
@@ -40,7 +41,7 @@ class Site:
     def __init__(self, options: Options):
         self.options = options
         self.root = options.output.resolve()
-        self.session = Session()
+        self.session = Session(defer=True)  # the model kept on disk when idle (save_idle), not after every build
         self.base_path = load_config(options, Problems()).base_path
         self.errors: list[str] = []
         self.dirty = False
@@ -219,6 +220,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000) -> int:
         if not options.quiet:
             print("stopped", file=sys.stderr)
         return 0
+    finally:
+        site.session.save_model()  # for the next command-line build to patch
 
 
 async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
@@ -227,8 +230,10 @@ async def run(server: LiveServer, site: Site, host: str, port: int) -> int:
     Builds run here, in the one thread, so the pipeline can fork its workers safely;
     requests wait while a build runs, and are then answered from the new site.
     """
-    # Ctrl-C stops at once, even during a build (asyncio's own handler would let the build finish first).
+    # Ctrl-C stops at once, even during a build (asyncio's own handler would let the build finish first);
+    # so does a SIGTERM, and in both cases the last model is kept on disk on the way out (serve).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         server.application(port, host, debug=False, live_css=True)
     except OSError as err:
@@ -267,7 +272,8 @@ async def follow(notify: Inotify, site: Site) -> bool:
     loop.add_reader(notify.fd, on_ready)
     try:
         while True:
-            await wake.wait()
+            if not await save_idle(site, wake):
+                continue
             await asyncio.sleep(SETTLE_SECONDS)  # the rest of the save (an editor may write a file and rename it)
             wake.clear()
             if lost:
@@ -281,9 +287,24 @@ async def follow(notify: Inotify, site: Site) -> bool:
         notify.close()
 
 
+async def save_idle(site: Site, wake: asyncio.Event) -> bool:
+    """Wait for `wake`; True once it is set. When the session holds back a model to keep on disk, and
+    nothing comes for IDLE_SECONDS, it is written (patch.save_built) and False is returned."""
+    if site.session.unsaved is None:
+        await wake.wait()
+        return True
+    try:
+        await asyncio.wait_for(wake.wait(), IDLE_SECONDS)
+    except TimeoutError:
+        site.session.save_model()
+        return False
+    return True
+
+
 async def poll(server: LiveServer, site: Site) -> None:
     """Stat every watched file a few times a second; rebuild when one changed."""
     interval = POLL_SECONDS
+    last = time.monotonic()  # the last build: the model is kept on disk once the server is idle
     while True:
         await asyncio.sleep(interval)
         began = time.perf_counter()
@@ -293,6 +314,9 @@ async def poll(server: LiveServer, site: Site) -> None:
         if site.dirty:
             site.dirty = False
             rebuilt(site, _relative(server.watcher.filepath, site.options.project))
+            last = time.monotonic()
+        elif site.session.unsaved is not None and time.monotonic() - last >= IDLE_SECONDS:
+            site.session.save_model()
 
 
 def rebuilt(site: Site, changed: str) -> None:

@@ -354,3 +354,32 @@ def test_a_model_replaced_by_a_full_build_is_freed_before_the_new_one_is_made(
             gc.enable()
         assert contents(project / "output") == clean_build(project)
     assert alive_at_load == [0, 0]
+
+
+def test_the_dev_server_keeps_its_model_on_disk_only_when_told(tmp_path: Path, full_builds: list[Path]) -> None:
+    """The server's session defers the model's writer (Session.defer): nothing is written after its
+    builds; `save_model` (when the server is idle, and as it stops) writes the last one, which a body
+    edit from the command line then patches."""
+    from memoria.server import Site
+
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    site = Site(Options(project, project / "output", quiet=True, search=False))
+    kept = lambda: list((project / ".memoria").glob("state-*-built.pickle"))  # noqa: E731
+    site.rebuild()
+    append(project / "content/articles/a3.md", "More of it.\n")
+    assert site.rebuild("content/articles/a3.md") == "*"
+    assert site.session.unsaved is not None and site.session.unsaved[1] is site.session.built
+    assert kept() == []
+    site.session.save_model()
+    assert site.session.unsaved is None
+    kept_model(project)
+    append(project / "content/articles/a3.md", "And more.\n")
+    full_builds.clear()
+    cli_build(project)
+    assert full_builds == []
+    assert contents(project / "output") == clean_build(project)
+    # A full build drops what it replaces: an unlinked model is never written.
+    path = project / "content/articles/a3.md"
+    path.write_text(path.read_text().replace("title: Article 3", "title: Renamed"))
+    site.rebuild("content/articles/a3.md")
+    assert site.session.unsaved is not None and site.session.unsaved[1] is site.session.built

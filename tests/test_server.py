@@ -273,6 +273,33 @@ def test_ctrl_c_stops_cleanly(serve_project: Any) -> None:
     assert "Traceback" not in served.output()
 
 
+def test_the_model_is_kept_on_disk_when_the_server_is_idle_and_as_it_stops(serve_project: Any) -> None:
+    """Not after every build (its writer slowed the next save's build): once nothing happened for
+    IDLE_SECONDS, and when the server is stopped (Ctrl-C, or a SIGTERM, handled alike)."""
+    from memoria.server import IDLE_SECONDS
+
+    for how in (signal.SIGINT, signal.SIGTERM):
+        served = serve_project()
+        cache = served.project / ".memoria"
+        kept = lambda cache=cache: sorted(cache.glob("state-*-built.pickle"))  # noqa: E731
+        deadline = time.monotonic() + IDLE_SECONDS + 20
+        while not kept() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [model] = kept()
+        written = model.stat().st_mtime_ns
+        path = served.project / ARTICLE
+        path.write_text(path.read_text(encoding="utf-8") + "\nA second paragraph.\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while served.output().count(" written)") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert served.output().count(" written)") == 2, served.output()
+        served.proc.send_signal(how)
+        assert served.proc.wait(timeout=30) in (0, 130)
+        assert "Traceback" not in served.output()
+        [model] = kept()
+        assert model.stat().st_mtime_ns > written, f"{how!r}: the last build's model is kept"
+
+
 def test_a_folder_that_is_not_ours_stops_the_server_at_once(tmp_path: Path) -> None:
     project = make_project(tmp_path / "site")
     (project / "output").mkdir()
