@@ -276,6 +276,8 @@ def test_ctrl_c_stops_cleanly(serve_project: Any) -> None:
 def test_the_model_is_kept_on_disk_when_the_server_is_idle_and_as_it_stops(serve_project: Any) -> None:
     """Not after every build (its writer slowed the next save's build): once nothing happened for
     IDLE_SECONDS, and when the server is stopped (Ctrl-C, or a SIGTERM, handled alike)."""
+    import fcntl
+
     from memoria.server import IDLE_SECONDS
 
     for how in (signal.SIGINT, signal.SIGTERM):
@@ -296,6 +298,8 @@ def test_the_model_is_kept_on_disk_when_the_server_is_idle_and_as_it_stops(serve
         served.proc.send_signal(how)
         assert served.proc.wait(timeout=30) in (0, 130)
         assert "Traceback" not in served.output()
+        with (cache / f"{model.name}.lock").open("rb") as lock:  # its writer, a process of its own, is done
+            fcntl.flock(lock, fcntl.LOCK_SH)
         [model] = kept()
         assert model.stat().st_mtime_ns > written, f"{how!r}: the last build's model is kept"
 
