@@ -224,9 +224,11 @@ def build(options: Options, session: Session | None = None) -> Result:
             if patched is not None:
                 return patched
         if session is not None:
-            if session.built is not None:
-                undo_links(session.built.archive)
-            session.drop_model()
+            replaced = session.built
+            session.drop_model()  # first: a model unlinked in part must never be kept (a Ctrl-C meanwhile)
+            if replaced is not None:
+                undo_links(replaced.archive)
+            del replaced
         walked = problems
         readings = last[1]
         del last  # the last model, which a full build makes anew: not held meanwhile
@@ -435,7 +437,11 @@ def _patched_model(
     intact = intact_files(options.output, state)
     if not intact and not _all_there(options.output, state.files):
         return None
-    indices = patch_bodies(built, edits, stamps, session.parsed if session.store else None)
+    try:
+        indices = patch_bodies(built, edits, stamps, session.parsed if session.store else None)
+    except BaseException:
+        session.drop_model()  # patched in part (a Ctrl-C meanwhile): good neither to patch again nor to keep
+        raise
     session.built = built
     return built, indices, intact
 

@@ -383,3 +383,35 @@ def test_the_dev_server_keeps_its_model_on_disk_only_when_told(tmp_path: Path, f
     path.write_text(path.read_text().replace("title: Article 3", "title: Renamed"))
     site.rebuild("content/articles/a3.md")
     assert site.session.unsaved is not None and site.session.unsaved[1] is site.session.built
+
+
+@pytest.mark.parametrize("step", ["undo_links", "patch_bodies"])
+def test_a_model_interrupted_while_it_is_changed_is_never_kept(
+    tmp_path: Path, step: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C while the server unlinks a replaced model, or patches one: neither is held to be
+    written later (the server writes the model it holds back as it stops)."""
+    project = make_site(tmp_path / "site", FILES, CONFIG)
+    session = Session(defer=True)
+    server_build(project, session)
+    assert session.unsaved is not None
+    original = getattr(pipeline, step)
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        original(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, step, interrupted)
+    path = project / "content/articles/a3.md"
+    if step == "undo_links":
+        path.write_text(path.read_text().replace("title: Article 3", "title: Renamed"))
+    else:
+        append(path, "More of it.\n")
+    with pytest.raises(KeyboardInterrupt):
+        server_build(project, session)
+    assert session.unsaved is None and session.built is None
+    session.save_model()
+    assert list((project / ".memoria").glob("state-*-built.pickle")) == []
+    monkeypatch.setattr(pipeline, step, original)
+    server_build(project, session)
+    assert contents(project / "output") == clean_build(project)
