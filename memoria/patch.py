@@ -29,7 +29,7 @@ from . import GENERATOR
 from .archive import Archive
 from .config import SiteConfig
 from .export import forget_keys, make_keys
-from .fingerprint import Memo
+from .fingerprint import Memo, held_objects
 from .model import Article, Parsed
 from .pages import Output, Pager, plan_site
 from .parallel import give_back_memory
@@ -279,21 +279,8 @@ def _shown(outputs: list[Output]) -> tuple[dict[str, list[int]], dict[str, list[
     shown: dict[str, list[int]] = defaultdict(list)
     objects: dict[str, dict[int, Article]] = defaultdict(dict)
     for index, output in enumerate(outputs):
-        found: dict[int, Article] = {}
-        _find_articles(output.context, found)
+        found = {id(value): value for value in held_objects(output.context) if type(value) is Article}
         for article in found.values():
             shown[article.path].append(index)
             objects[article.path][id(article)] = article
     return dict(shown), {path: list(found.values()) for path, found in objects.items()}
-
-
-def _find_articles(value: Any, found: dict[int, Article]) -> None:
-    kind = type(value)
-    if kind is Article:
-        found[id(value)] = value
-    elif kind is list or kind is tuple:
-        for item in value:
-            _find_articles(item, found)
-    elif kind is dict:
-        for item in value.values():
-            _find_articles(item, found)

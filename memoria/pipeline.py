@@ -291,7 +291,7 @@ def build(options: Options, session: Session | None = None) -> Result:
             files = sorted([*writer.paths(), *carried])
             # Without search, the index is as current as the last build's was, if that build recorded one
             # (an index found in the output without a record may be older) and it is still there.
-            recorded = bool(state.files) and any(rel.startswith(INDEX_DIR + "/") for rel in files)
+            recorded = bool(state.files and index_files(files))
             current = options.search or (state.index_current and writer.written == 0 and recorded)
             save_state(state_path, BuildState(key, stamps, pages, problems.warnings, files, current), options.output)
             if archive.pictures:
